@@ -1,0 +1,73 @@
+// Internals of the runtime, shared by runtime.cpp and its tests only.
+#pragma once
+
+#include <tbb/flow_graph.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "sonoflow/framework/runtime.hpp"
+#include "sonoflow/framework/stats.hpp"
+
+namespace sonoflow::detail {
+
+// Bounds the frames one source has inside the graph. A frame holds a slot from its emit
+// until the last message derived from it is gone; a full gate blocks the source, which is
+// lossless backpressure at the cost of one counter per source frame, not per hop.
+class SourceGate {
+ public:
+  explicit SourceGate(int limit) : limit_(limit) {}
+  bool acquire();  // false once closed
+  void release();
+  void close();
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  int in_flight_ = 0;
+  const int limit_;
+  bool closed_ = false;
+};
+
+struct Ticket {
+  SourceGate* gate;
+  ~Ticket() { gate->release(); }
+};
+
+class LatestSlot;
+
+// What travels on the graph's edges. `producer`/`port` tell the consumer which of its
+// inputs the frame is for; a message with `wake` set asks the consumer to take the newest
+// frame from a latest-edge slot instead.
+struct Msg {
+  FramePtr frame;
+  std::shared_ptr<Ticket> ticket;
+  LatestSlot* wake = nullptr;
+  uint32_t producer = 0;
+  uint32_t port = 0;
+};
+
+class RtNode;
+
+// A one-slot, drop-oldest buffer in front of a consumer: the consumer is woken once and
+// then takes whatever is newest. Every frame replaced before it was taken is a drop.
+class LatestSlot {
+ public:
+  LatestSlot(RtNode* consumer, size_t in_port) : consumer_(consumer), in_port_(in_port) {}
+  void push(const Msg& msg);
+  std::optional<Msg> take();
+  size_t in_port() const { return in_port_; }
+
+ private:
+  std::mutex mutex_;
+  std::optional<Msg> msg_;
+  bool wake_pending_ = false;
+  RtNode* consumer_;
+  size_t in_port_;
+};
+
+}  // namespace sonoflow::detail

@@ -1,0 +1,105 @@
+// The frame types the SDK defines: `rf` channel data, `image` rasters and opaque `any`
+// blobs. Their serialized form is sdk/schemas/frames.fbs. Further types (`iq`, `needle`,
+// `overlay`) are added by the plugins that introduce them, in the same way.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sonoflow/frame.hpp"
+
+namespace sonoflow {
+
+// The names of the port types. A port of a node is declared with one of these (or a
+// plugin's own); an input port of type `any` accepts every type.
+namespace port_type {
+inline constexpr std::string_view rf = "rf";
+inline constexpr std::string_view iq = "iq";
+inline constexpr std::string_view beamformed = "beamformed";
+inline constexpr std::string_view image = "image";
+inline constexpr std::string_view needle = "needle";
+inline constexpr std::string_view overlay = "overlay";
+inline constexpr std::string_view any = "any";
+}  // namespace port_type
+
+// Probe description carried by every rf frame. Coordinates are in the probe frame:
+// x lateral (0 at the array centre), z depth (0 at the element surface, into the body),
+// y elevation, all in mm.
+struct ProbeGeometry {
+  std::string model;
+  std::vector<std::array<float, 3>> element_positions_mm;  // x, y, z per element
+  std::vector<float> element_normal_angles_rad;  // per element, 0 = facing +z (linear)
+  float element_width_mm = 0;
+  float center_frequency_hz = 0;
+  float fractional_bandwidth = 0;  // -6 dB bandwidth / centre frequency
+  float radius_mm = 0;             // 0 for a linear array; curvature radius for a convex one
+};
+
+// One transmit event of a frame. A plane wave steered by angle_deg has virtual source
+// depth 0; a diverging wave has its virtual source behind the array (negative z, mm).
+struct Transmit {
+  float angle_deg = 0;
+  float virtual_source_z_mm = 0;
+};
+
+enum class SampleFormat : uint8_t { int16, float32 };
+
+// Per-channel echo data of one frame: samples[transmit][channel][sample].
+struct RfFrame final : Frame {
+  static constexpr std::string_view kPortType = port_type::rf;
+  std::string_view port_type() const override { return kPortType; }
+
+  std::shared_ptr<const ProbeGeometry> probe;  // shared between frames of one probe
+  std::vector<Transmit> transmits;
+  uint32_t channel_count = 0;
+  uint32_t sample_count = 0;
+  SampleFormat format = SampleFormat::int16;
+  std::vector<int16_t> samples_int16;  // filled when format == int16
+  std::vector<float> samples_float32;  // filled when format == float32
+  double sampling_rate_hz = 0;
+  double sound_speed_m_per_s = 1540;
+  double start_time_s = 0;  // time of the first sample after the transmit event
+
+  size_t transmit_count() const { return transmits.size(); }
+  // Empty when the frame is self-consistent; otherwise what is wrong, for errors.
+  std::string check() const;
+};
+
+// Optional sector geometry of an image still in polar form (convex probes).
+struct SectorGeometry {
+  float apex_z_mm = 0;  // the virtual apex on the z axis (negative: behind the array)
+  float start_angle_rad = 0, end_angle_rad = 0;
+  float start_radius_mm = 0, end_radius_mm = 0;
+};
+
+// A grey (1 channel) or colour (3 channels, BGR) 8-bit raster. Pixel (col, row) lies at
+// probe coordinates x = origin_mm[0] + col * spacing_mm[0], z = origin_mm[1] +
+// row * spacing_mm[1] unless image_to_probe says otherwise.
+struct ImageFrame final : Frame {
+  static constexpr std::string_view kPortType = port_type::image;
+  std::string_view port_type() const override { return kPortType; }
+
+  uint32_t width = 0, height = 0, channels = 1;
+  std::vector<uint8_t> pixels;  // row-major, channels interleaved
+  std::array<double, 2> origin_mm{0, 0};
+  std::array<double, 2> spacing_mm{0, 0};
+  // Homogeneous 4x4 (row-major) from image (col, row, 0, 1) to probe coordinates in mm.
+  std::array<double, 16> image_to_probe{};
+  std::shared_ptr<const SectorGeometry> sector;  // null for Cartesian images
+
+  // Fills image_to_probe from origin and spacing (x lateral, z depth).
+  void set_cartesian_transform();
+  std::string check() const;
+};
+
+// Opaque data on `any` ports (test data, plugin-private messages).
+struct BlobFrame final : Frame {
+  std::string_view port_type() const override { return port_type::any; }
+  std::string tag;
+  std::vector<uint8_t> bytes;
+};
+
+}  // namespace sonoflow

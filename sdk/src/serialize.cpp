@@ -1,0 +1,154 @@
+#include "sonoflow/serialize.hpp"
+
+#include <stdexcept>
+
+#include "sonoflow/frames.hpp"
+#include "sonoflow/schemas/frames_generated.h"
+
+namespace sonoflow {
+namespace {
+
+namespace fb = sonoflow::fb;
+
+flatbuffers::Offset<fb::ProbeGeometry> write_probe(flatbuffers::FlatBufferBuilder& b,
+                                                   const ProbeGeometry& p) {
+  std::vector<fb::Vec3> positions;
+  positions.reserve(p.element_positions_mm.size());
+  for (auto& e : p.element_positions_mm) positions.emplace_back(e[0], e[1], e[2]);
+  return fb::CreateProbeGeometry(b, b.CreateString(p.model), b.CreateVectorOfStructs(positions),
+                                 b.CreateVector(p.element_normal_angles_rad), p.element_width_mm,
+                                 p.center_frequency_hz, p.fractional_bandwidth, p.radius_mm);
+}
+
+flatbuffers::Offset<void> write_payload(flatbuffers::FlatBufferBuilder& b, const Frame& frame,
+                                        fb::Payload* type) {
+  if (auto* rf = dynamic_cast<const RfFrame*>(&frame)) {
+    *type = fb::Payload::RfFrame;
+    std::vector<fb::Transmit> transmits;
+    for (auto& t : rf->transmits) transmits.emplace_back(t.angle_deg, t.virtual_source_z_mm);
+    auto probe = rf->probe ? write_probe(b, *rf->probe) : 0;
+    return fb::CreateRfFrame(
+               b, probe, b.CreateVectorOfStructs(transmits), rf->channel_count, rf->sample_count,
+               rf->format == SampleFormat::int16 ? fb::SampleFormat::Int16 : fb::SampleFormat::Float32,
+               b.CreateVector(rf->samples_int16), b.CreateVector(rf->samples_float32),
+               rf->sampling_rate_hz, rf->sound_speed_m_per_s, rf->start_time_s)
+        .Union();
+  }
+  if (auto* im = dynamic_cast<const ImageFrame*>(&frame)) {
+    *type = fb::Payload::ImageFrame;
+    flatbuffers::Offset<fb::SectorGeometry> sector = 0;
+    if (im->sector)
+      sector = fb::CreateSectorGeometry(b, im->sector->apex_z_mm, im->sector->start_angle_rad,
+                                        im->sector->end_angle_rad, im->sector->start_radius_mm,
+                                        im->sector->end_radius_mm);
+    return fb::CreateImageFrame(b, im->width, im->height, im->channels, b.CreateVector(im->pixels),
+                                b.CreateVector(im->origin_mm.data(), 2),
+                                b.CreateVector(im->spacing_mm.data(), 2),
+                                b.CreateVector(im->image_to_probe.data(), 16), sector)
+        .Union();
+  }
+  if (auto* blob = dynamic_cast<const BlobFrame*>(&frame)) {
+    *type = fb::Payload::BlobFrame;
+    return fb::CreateBlobFrame(b, b.CreateString(blob->tag), b.CreateVector(blob->bytes)).Union();
+  }
+  throw std::invalid_argument("frame type '" + std::string(frame.port_type()) +
+                              "' has no serialized form");
+}
+
+template <class T, class V>
+void copy_vector(const flatbuffers::Vector<V>* from, T& to) {
+  if (from) to.assign(from->begin(), from->end());
+}
+
+template <size_t N>
+bool copy_array(const flatbuffers::Vector<double>* from, std::array<double, N>& to) {
+  if (!from || from->size() != N) return false;
+  for (size_t i = 0; i < N; ++i) to[i] = from->Get(i);
+  return true;
+}
+
+std::shared_ptr<Frame> read_rf(const fb::RfFrame& in) {
+  auto rf = std::make_shared<RfFrame>();
+  if (auto* p = in.probe()) {
+    auto probe = std::make_shared<ProbeGeometry>();
+    if (p->model()) probe->model = p->model()->str();
+    if (auto* pos = p->element_positions_mm())
+      for (auto* e : *pos) probe->element_positions_mm.push_back({e->x(), e->y(), e->z()});
+    copy_vector(p->element_normal_angles_rad(), probe->element_normal_angles_rad);
+    probe->element_width_mm = p->element_width_mm();
+    probe->center_frequency_hz = p->center_frequency_hz();
+    probe->fractional_bandwidth = p->fractional_bandwidth();
+    probe->radius_mm = p->radius_mm();
+    rf->probe = std::move(probe);
+  }
+  if (auto* t = in.transmits())
+    for (auto* e : *t) rf->transmits.push_back({e->angle_deg(), e->virtual_source_z_mm()});
+  rf->channel_count = in.channel_count();
+  rf->sample_count = in.sample_count();
+  rf->format = in.format() == fb::SampleFormat::Int16 ? SampleFormat::int16 : SampleFormat::float32;
+  copy_vector(in.samples_int16(), rf->samples_int16);
+  copy_vector(in.samples_float32(), rf->samples_float32);
+  rf->sampling_rate_hz = in.sampling_rate_hz();
+  rf->sound_speed_m_per_s = in.sound_speed_m_per_s();
+  rf->start_time_s = in.start_time_s();
+  return rf;
+}
+
+std::shared_ptr<Frame> read_image(const fb::ImageFrame& in, std::string* error) {
+  auto im = std::make_shared<ImageFrame>();
+  im->width = in.width();
+  im->height = in.height();
+  im->channels = in.channels();
+  copy_vector(in.pixels(), im->pixels);
+  if (!copy_array(in.origin_mm(), im->origin_mm) || !copy_array(in.spacing_mm(), im->spacing_mm) ||
+      !copy_array(in.image_to_probe(), im->image_to_probe)) {
+    *error = "image frame geometry is incomplete";
+    return nullptr;
+  }
+  if (auto* s = in.sector())
+    im->sector = std::make_shared<SectorGeometry>(SectorGeometry{
+        s->apex_z_mm(), s->start_angle_rad(), s->end_angle_rad(), s->start_radius_mm(),
+        s->end_radius_mm()});
+  return im;
+}
+
+}  // namespace
+
+std::vector<uint8_t> serialize(const Frame& frame) {
+  flatbuffers::FlatBufferBuilder b(1024);
+  fb::Payload type = fb::Payload::NONE;
+  auto payload = write_payload(b, frame, &type);
+  const auto& h = frame.header;
+  fb::FrameHeader header(h.sequence, h.source_id, h.acquisition_ns, h.utc_ns);
+  b.Finish(fb::CreateFrame(b, &header, type, payload));
+  return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
+}
+
+FramePtr deserialize(std::span<const uint8_t> bytes, std::string* error) {
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size());
+  if (!fb::VerifyFrameBuffer(verifier)) {
+    *error = "frame fails FlatBuffers verification (corrupt or truncated)";
+    return nullptr;
+  }
+  const fb::Frame* in = fb::GetFrame(bytes.data());
+  std::shared_ptr<Frame> out;
+  switch (in->payload_type()) {
+    case fb::Payload::RfFrame: out = read_rf(*in->payload_as_RfFrame()); break;
+    case fb::Payload::ImageFrame: out = read_image(*in->payload_as_ImageFrame(), error); break;
+    case fb::Payload::BlobFrame: {
+      auto blob = std::make_shared<BlobFrame>();
+      auto* b = in->payload_as_BlobFrame();
+      if (b->tag()) blob->tag = b->tag()->str();
+      copy_vector(b->bytes(), blob->bytes);
+      out = blob;
+      break;
+    }
+    default: *error = "frame has no payload"; return nullptr;
+  }
+  if (out && in->header())
+    out->header = {in->header()->sequence(), in->header()->source_id(),
+                   in->header()->acquisition_ns(), in->header()->utc_ns()};
+  return out;
+}
+
+}  // namespace sonoflow

@@ -1,0 +1,45 @@
+#include "common.hpp"
+
+#include <filesystem>
+#include <iostream>
+
+namespace sonoflow::cli {
+
+void load_default_plugins(PluginRegistry& registry) {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  for (const auto& folder : PluginRegistry::default_search_path(exe)) registry.load_folder(folder);
+}
+
+void print_plugin_problems(const PluginRegistry& registry) {
+  for (const auto& d : registry.problems().all()) std::cerr << format(d) << "\n";
+}
+
+std::optional<ValidatedPipeline> load_pipeline(const std::string& path,
+                                               const std::vector<std::string>& overrides,
+                                               PluginRegistry& registry) {
+  Diagnostics diags;
+  PipelineFile file = read_pipeline_file(path, diags);
+  for (const auto& folder : file.plugin_paths) {
+    if (std::filesystem::is_directory(folder))
+      registry.load_folder(folder);
+    else
+      diags.error(path, {}, "plugin folder '" + folder + "' (from plugin_paths) does not exist");
+  }
+  print_plugin_problems(registry);
+  for (size_t i = 0; i < overrides.size(); ++i)
+    apply_override(file, overrides[i], static_cast<int>(i + 1), diags);
+  ValidatedPipeline pipeline;
+  if (!diags.has_errors() || !file.nodes.empty()) pipeline = validate(file, registry, diags);
+  std::cerr << diags.to_string();
+  if (diags.has_errors()) {
+    size_t count = 0;
+    for (auto& d : diags.all()) count += !d.is_warning;
+    std::cerr << path << ": " << count << (count == 1 ? " error" : " errors")
+              << "; nothing was run\n";
+    return std::nullopt;
+  }
+  return pipeline;
+}
+
+}  // namespace sonoflow::cli

@@ -1,0 +1,37 @@
+// What the `sonoflow` commands share: finding plugins, reading and validating a pipeline
+// with every diagnostic printed, and the exit codes.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sonoflow/framework/plugin_registry.hpp"
+#include "sonoflow/framework/validate.hpp"
+
+namespace sonoflow::cli {
+
+enum ExitCode { kOk = 0, kFailed = 1, kUsage = 2 };
+
+// Loads the plugins on the default search path (build tree, install prefix,
+// SONOFLOW_PLUGIN_PATH) into `registry`.
+void load_default_plugins(PluginRegistry& registry);
+
+// Prints the registry's problems (skipped libraries, duplicate node types) to stderr.
+void print_plugin_problems(const PluginRegistry& registry);
+
+// Reads `path`, loads its plugin_paths, applies the --set overrides and validates.
+// Prints every diagnostic to stderr; returns nullopt when there were errors.
+std::optional<ValidatedPipeline> load_pipeline(const std::string& path,
+                                               const std::vector<std::string>& overrides,
+                                               PluginRegistry& registry);
+
+int run_command(const std::vector<std::string>& args);
+int validate_command(const std::vector<std::string>& args);
+int inspect_command(const std::vector<std::string>& args);
+int graph_command(const std::vector<std::string>& args);
+int check_command(const std::vector<std::string>& args);
+int version_command(const std::vector<std::string>& args);
+
+}  // namespace sonoflow::cli
