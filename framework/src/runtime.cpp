@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
@@ -14,28 +15,26 @@ namespace sonoflow {
 namespace detail {
 
 bool SourceGate::acquire() {
-  std::unique_lock lock(mutex_);
-  cv_.wait(lock, [&] { return in_flight_ < limit_ || closed_; });
-  if (closed_) return false;
-  ++in_flight_;
-  return true;
+  uint32_t s = state_.load(std::memory_order_relaxed);
+  for (;;) {
+    if (s & kClosed) return false;
+    if (s < limit_) {
+      if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acquire)) return true;
+      continue;
+    }
+    state_.wait(s, std::memory_order_relaxed);
+    s = state_.load(std::memory_order_relaxed);
+  }
 }
 
 void SourceGate::release() {
-  bool was_full;
-  {
-    std::lock_guard lock(mutex_);
-    was_full = in_flight_-- == limit_;
-  }
-  if (was_full) cv_.notify_all();
+  // Only a release from a full gate can unblock a waiting source.
+  if ((state_.fetch_sub(1, std::memory_order_release) & ~kClosed) == limit_) state_.notify_all();
 }
 
 void SourceGate::close() {
-  {
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-  }
-  cv_.notify_all();
+  state_.fetch_or(kClosed);
+  state_.notify_all();
 }
 
 // A node is timed on every frame unless its process() is so short that reading the
@@ -52,7 +51,9 @@ struct EmitScope {
   const std::shared_ptr<Ticket>* ticket;
   std::optional<Msg> pending;  // the last output, handed on through the graph's bypass
 };
-thread_local EmitScope* tls_scope = nullptr;
+// initial-exec: libsonoflow is linked, not dlopen'ed, so the variable sits in static TLS
+// and an access is one instruction instead of a __tls_get_addr call per hop.
+thread_local EmitScope* tls_scope __attribute__((tls_model("initial-exec"))) = nullptr;
 
 using FlowNode = tbb::flow::function_node<Msg, Msg>;
 
@@ -72,8 +73,18 @@ class RtNode final : public Context {
   void warn(std::string_view message) override;
 
   Msg body(const Msg& in);
+  void handle(const Msg& in, EmitScope& scope);
   void run_process(size_t port, const FramePtr& frame);
-  void flush(const Msg& msg);
+  void flush(Msg msg);
+  Msg finish(EmitScope& scope);
+  Msg outgoing(FramePtr frame, std::shared_ptr<Ticket> ticket, size_t port) const {
+    Msg msg;
+    msg.frame = std::move(frame);
+    msg.ticket = std::move(ticket);
+    msg.producer = static_cast<uint32_t>(index);
+    msg.port = static_cast<uint32_t>(port);
+    return msg;
+  }
   void fail(const std::string& stage, const std::string& what);
   std::string describe() const { return "node '" + id + "' (" + spec().type + ")"; }
   const NodeSpec& spec() const { return type->spec; }
@@ -96,6 +107,11 @@ class RtNode final : public Context {
   std::vector<RtNode*> lossless_successors;  // distinct nodes fed over lossless edges
   // in_ports[producer][producer's output port] -> this node's input ports (lossless)
   std::vector<std::vector<std::vector<uint32_t>>> in_ports;
+  // Order restoration (serial nodes): per producer, the next message number expected and
+  // the messages that overtook it.
+  std::vector<uint64_t> next_in_order;
+  std::vector<std::map<uint64_t, Msg>> overtaken;
+  std::atomic<uint64_t> next_out_order{1};  // atomic: devices may emit from several threads
 
   SourceGate gate;
   std::atomic<uint64_t> next_sequence{0};
@@ -174,6 +190,7 @@ struct Runtime::Impl {
   std::atomic<bool> stopping{false};
   bool started = false, stopped = false, waiting_reserved = false;
   int64_t start_ns = 0, stop_ns = 0;
+  int64_t utc_offset_ns = utc_now_ns() - steady_now_ns();
   std::map<std::string, Results> results;
 };
 
@@ -188,7 +205,11 @@ void LatestSlot::push(const Msg& msg) {
     wake = !wake_pending_;
     wake_pending_ = true;
   }
-  if (wake) consumer_->flow->try_put(Msg{nullptr, nullptr, this, 0, 0});
+  if (wake) {
+    Msg alarm;
+    alarm.wake = this;
+    consumer_->flow->try_put(alarm);
+  }
 }
 
 std::optional<Msg> LatestSlot::take() {
@@ -223,25 +244,51 @@ RtNode::RtNode(Runtime::Impl& runtime, size_t i, const ResolvedNode& decl, int m
 
 Msg RtNode::body(const Msg& in) {
   if (has_pending_params.load(std::memory_order_relaxed)) apply_pending_params();
-  if (in.wake) {
-    auto taken = in.wake->take();
-    if (!taken) return {};
-    EmitScope scope{this, &taken->ticket, std::nullopt};
-    tls_scope = &scope;
-    run_process(in.wake->in_port(), taken->frame);
-    tls_scope = nullptr;
-    return scope.pending ? std::move(*scope.pending) : Msg{};
-  }
-  // Messages from a producer's other ports (or empty ones) pass by: a producer's
-  // successors all see its output, and each takes what is connected to it.
-  if (!in.frame) return {};
-  const auto& ports = in_ports[in.producer][in.port];
-  if (ports.empty()) return {};
-  EmitScope scope{this, &in.ticket, std::nullopt};
+  EmitScope scope{this, nullptr, std::nullopt};
   tls_scope = &scope;
-  for (uint32_t port : ports) run_process(port, in.frame);
+  if (in.wake) {
+    if (auto taken = in.wake->take()) {
+      scope.ticket = &taken->ticket;
+      run_process(in.wake->in_port(), taken->frame);
+    }
+  } else if (in.order == 0 || spec().concurrent) {
+    handle(in, scope);
+  } else {
+    // Put a serial producer's messages back in order: handle the expected one and any that
+    // overtook it; park one that came early.
+    uint64_t& expected = next_in_order[in.producer];
+    if (in.order != expected) {
+      overtaken[in.producer].emplace(in.order, in);
+    } else {
+      handle(in, scope);
+      ++expected;
+      auto& parked = overtaken[in.producer];
+      for (auto it = parked.begin(); it != parked.end() && it->first == expected;
+           it = parked.erase(it), ++expected)
+        handle(it->second, scope);
+    }
+  }
   tls_scope = nullptr;
-  return scope.pending ? std::move(*scope.pending) : Msg{};
+  return finish(scope);
+}
+
+// Messages from a producer's other ports (or empty ones) pass by: a producer's successors
+// all see its output, and each takes what is connected to it.
+void RtNode::handle(const Msg& in, EmitScope& scope) {
+  if (!in.frame) return;
+  const auto& ports = in_ports[in.producer][in.port];
+  scope.ticket = &in.ticket;
+  for (uint32_t port : ports) run_process(port, in.frame);
+}
+
+// The message this body hands to its successors through the graph: the last output, or an
+// empty one (every call yields exactly one, numbered, so successors can keep the order).
+Msg RtNode::finish(EmitScope& scope) {
+  Msg out = scope.pending ? std::move(*scope.pending) : Msg{};
+  out.producer = static_cast<uint32_t>(index);
+  if (!spec().concurrent && !lossless_successors.empty())
+    out.order = next_out_order.fetch_add(1, std::memory_order_relaxed);
+  return out;
 }
 
 void RtNode::run_process(size_t port, const FramePtr& frame) {
@@ -267,7 +314,8 @@ void RtNode::run_process(size_t port, const FramePtr& frame) {
   }
 }
 
-void RtNode::flush(const Msg& msg) {
+void RtNode::flush(Msg msg) {
+  if (!spec().concurrent) msg.order = next_out_order.fetch_add(1, std::memory_order_relaxed);
   for (RtNode* successor : lossless_successors) successor->flow->try_put(msg);
 }
 
@@ -280,11 +328,10 @@ bool RtNode::emit(size_t port, FramePtr frame) {
   EmitScope* scope = tls_scope;
   if (scope && scope->node == this) {  // inside process(): derived from the input frame
     frames_out.add();
-    Msg msg{std::move(frame), *scope->ticket, nullptr, static_cast<uint32_t>(index),
-            static_cast<uint32_t>(port)};
+    Msg msg = outgoing(std::move(frame), *scope->ticket, port);
     for (LatestSlot* slot : route.latest) slot->push(msg);
     if (route.lossless) {
-      if (scope->pending) flush(*scope->pending);
+      if (scope->pending) flush(std::move(*scope->pending));
       scope->pending = std::move(msg);
     }
     return true;
@@ -292,10 +339,9 @@ bool RtNode::emit(size_t port, FramePtr frame) {
   // A new frame entering the graph: from a device thread, a vendor callback, a timer.
   if (stopping()) return false;
   if (!gate.acquire()) return false;
-  auto ticket = std::make_shared<Ticket>(Ticket{&gate});
+  auto ticket = std::make_shared<Ticket>(&gate);
   frames_out.add();
-  Msg msg{std::move(frame), std::move(ticket), nullptr, static_cast<uint32_t>(index),
-          static_cast<uint32_t>(port)};
+  Msg msg = outgoing(std::move(frame), std::move(ticket), port);
   for (LatestSlot* slot : route.latest) slot->push(msg);
   if (route.lossless) flush(msg);
   const uint64_t count = emitted.fetch_add(1) + 1;
@@ -308,7 +354,9 @@ FrameHeader RtNode::stamp() {
   h.sequence = next_sequence.fetch_add(1);
   h.source_id = static_cast<uint32_t>(index);
   h.acquisition_ns = steady_now_ns();
-  h.utc_ns = utc_now_ns();
+  // UTC from the steady clock and an offset taken at start: one clock read per frame,
+  // and UTC times in a recording never step backwards when the wall clock is adjusted.
+  h.utc_ns = h.acquisition_ns + rt.utc_offset_ns;
   return h;
 }
 
@@ -367,12 +415,13 @@ Runtime::Runtime(ValidatedPipeline pipeline, RunOptions options)
   for (size_t i = 0; i < p.nodes.size(); ++i)
     impl_->nodes.push_back(
         std::make_unique<RtNode>(*impl_, i, p.nodes[i], p.settings.max_in_flight));
-  for (auto& n : impl_->nodes) n->in_ports.resize(p.nodes.size());
-  for (size_t i = 0; i < p.nodes.size(); ++i)
-    impl_->nodes[i]->in_ports[i].clear();
-  for (auto& n : impl_->nodes)
+  for (auto& n : impl_->nodes) {
+    n->in_ports.resize(p.nodes.size());
     for (size_t producer = 0; producer < p.nodes.size(); ++producer)
       n->in_ports[producer].resize(impl_->nodes[producer]->routes.size());
+    n->next_in_order.assign(p.nodes.size(), 1);
+    n->overtaken.resize(p.nodes.size());
+  }
 
   for (const auto& e : p.edges) {
     RtNode& from = *impl_->nodes[e.from_node];

@@ -17,36 +17,47 @@ namespace sonoflow::detail {
 
 // Bounds the frames one source has inside the graph. A frame holds a slot from its emit
 // until the last message derived from it is gone; a full gate blocks the source, which is
-// lossless backpressure at the cost of one counter per source frame, not per hop.
+// lossless backpressure at the cost of one counter per source frame, not per hop. One
+// atomic word (count + closed bit) with C++20 wait/notify: no lock on the hot path, and a
+// futex wake only when a source may be waiting.
 class SourceGate {
  public:
-  explicit SourceGate(int limit) : limit_(limit) {}
+  explicit SourceGate(int limit) : limit_(static_cast<uint32_t>(limit)) {}
   bool acquire();  // false once closed
   void release();
   void close();
 
  private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  int in_flight_ = 0;
-  const int limit_;
-  bool closed_ = false;
+  static constexpr uint32_t kClosed = 1u << 31;
+  std::atomic<uint32_t> state_{0};
+  const uint32_t limit_;
 };
 
-struct Ticket {
-  SourceGate* gate;
-  ~Ticket() { gate->release(); }
+// Held by every message derived from one source frame; the last one out frees the slot.
+class Ticket {
+ public:
+  explicit Ticket(SourceGate* gate) : gate_(gate) {}
+  Ticket(const Ticket&) = delete;
+  Ticket& operator=(const Ticket&) = delete;
+  ~Ticket() { gate_->release(); }
+
+ private:
+  SourceGate* gate_;
 };
 
 class LatestSlot;
 
 // What travels on the graph's edges. `producer`/`port` tell the consumer which of its
 // inputs the frame is for; a message with `wake` set asks the consumer to take the newest
-// frame from a latest-edge slot instead.
+// frame from a latest-edge slot instead. `order` numbers a serial producer's messages
+// 1, 2, 3...: oneTBB may hand two consecutive outputs of a serial node to its successor
+// in swapped order (it schedules the next input before forwarding the current output),
+// and consumers use the number to restore the order. 0: no order (concurrent producers).
 struct Msg {
   FramePtr frame;
   std::shared_ptr<Ticket> ticket;
   LatestSlot* wake = nullptr;
+  uint64_t order = 0;
   uint32_t producer = 0;
   uint32_t port = 0;
 };

@@ -50,6 +50,8 @@ class Passthrough final : public Node {
   void configure(const ParamSet& params) override;
   void update(const std::string& name, const ParamValue& value) override;
   void process(const Input& input, Context& ctx) override;
+  // The delay in force at the end, so tests can see a live change arrive.
+  void results(Results& out) const override { out["delay_ms"] = delay_ms_; }
 
  private:
   double delay_ms_ = 0;

@@ -1,0 +1,83 @@
+#include <catch2/catch.hpp>
+
+#include "sonoflow/frames.hpp"
+#include "sonoflow/serialize.hpp"
+
+using namespace sonoflow;
+
+namespace {
+RfFrame make_rf() {
+  RfFrame rf;
+  rf.header = {42, 3, 123456789, 1'700'000'000'000'000'000};
+  auto probe = std::make_shared<ProbeGeometry>();
+  probe->model = "L12";
+  probe->center_frequency_hz = 7.6e6f;
+  probe->element_positions_mm = {{-0.15f, 0, 0}, {0.15f, 0, 0}};
+  probe->element_normal_angles_rad = {0, 0};
+  rf.probe = probe;
+  rf.transmits = {{-8, 0}, {8, 0}};
+  rf.channel_count = 2;
+  rf.sample_count = 3;
+  rf.samples_int16 = {1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12};
+  rf.sampling_rate_hz = 30.4e6;
+  rf.start_time_s = 1e-6;
+  return rf;
+}
+}  // namespace
+
+TEST_CASE("rf frames survive serialization bit for bit") {
+  const RfFrame rf = make_rf();
+  REQUIRE(rf.check().empty());
+  auto bytes = serialize(rf);
+  std::string error;
+  auto back = frame_cast<RfFrame>(deserialize(bytes, &error));
+  REQUIRE(back);
+  CHECK(error.empty());
+  CHECK(back->header.sequence == 42);
+  CHECK(back->header.utc_ns == rf.header.utc_ns);
+  CHECK(back->samples_int16 == rf.samples_int16);
+  CHECK(back->transmits.size() == 2);
+  CHECK(back->transmits[1].angle_deg == 8);
+  CHECK(back->probe->element_positions_mm == rf.probe->element_positions_mm);
+  CHECK(back->sampling_rate_hz == rf.sampling_rate_hz);
+  CHECK(back->check().empty());
+}
+
+TEST_CASE("image frames keep their geometry") {
+  ImageFrame im;
+  im.width = 2;
+  im.height = 2;
+  im.pixels = {1, 2, 3, 4};
+  im.origin_mm = {-10, 5};
+  im.spacing_mm = {0.1, 0.05};
+  im.set_cartesian_transform();
+  REQUIRE(im.check().empty());
+  std::string error;
+  auto back = frame_cast<ImageFrame>(deserialize(serialize(im), &error));
+  REQUIRE(back);
+  CHECK(back->pixels == im.pixels);
+  CHECK(back->image_to_probe == im.image_to_probe);
+  CHECK(back->origin_mm == im.origin_mm);
+}
+
+TEST_CASE("corrupt or truncated bytes are an error, never a crash") {
+  auto bytes = serialize(make_rf());
+  std::string error;
+  for (size_t cut : {size_t{0}, size_t{3}, bytes.size() / 2, bytes.size() - 1}) {
+    std::vector<uint8_t> truncated(bytes.begin(), bytes.begin() + static_cast<long>(cut));
+    CHECK_FALSE(deserialize(truncated, &error));
+    CHECK(error == "frame fails FlatBuffers verification (corrupt or truncated)");
+  }
+  // Flip bytes across the buffer: every outcome must be either an error or a frame that
+  // reads back without touching memory outside the buffer (the verifier's promise).
+  size_t rejected = 0;
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    auto flipped = bytes;
+    flipped[i] ^= 0xA5;
+    error.clear();
+    if (deserialize(flipped, &error)) continue;
+    ++rejected;
+    CHECK_FALSE(error.empty());
+  }
+  CHECK(rejected > 0);
+}
