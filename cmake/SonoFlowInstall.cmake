@@ -5,8 +5,7 @@
 include(CMakePackageConfigHelpers)
 
 install(TARGETS sonoflow_sdk sonoflow_framework EXPORT SonoFlowTargets
-        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY sdk/include/sonoflow framework/include/sonoflow
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.hpp")
 install(FILES ${CMAKE_BINARY_DIR}/sdk/include/sonoflow/version.hpp

@@ -12,12 +12,16 @@ function(sonoflow_add_plugin name)
   add_library(${name} MODULE ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE SonoFlow::sdk ${ARG_LIBRARIES})
   target_compile_features(${name} PRIVATE cxx_std_20)
-  # Only the entry point is exported; everything else stays inside the plugin, so two
-  # plugins can never clash on a symbol.
+  # Only the entry point is exported from the plugin's own code (the standard library's
+  # type information stays visible, as GCC marks it); plugins are loaded RTLD_LOCAL, so
+  # two plugins do not resolve each other's symbols.
+  # Installed into <prefix>/lib/sonoflow/plugins, the plugin finds the SDK library in
+  # <prefix>/lib by itself (for hosts other than `sonoflow`, and for ldd).
   set_target_properties(${name} PROPERTIES
     PREFIX ""
     CXX_VISIBILITY_PRESET hidden
-    VISIBILITY_INLINES_HIDDEN ON)
+    VISIBILITY_INLINES_HIDDEN ON
+    INSTALL_RPATH "$ORIGIN/../..")
   if(DEFINED SONOFLOW_PLUGIN_OUTPUT_DIR)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${SONOFLOW_PLUGIN_OUTPUT_DIR})
   endif()

@@ -243,3 +243,19 @@ TEST_CASE("a source gate admits up to its limit and blocks until a release") {
   gate.close();
   CHECK_FALSE(gate.acquire());  // closed: a blocked or new source gets false at once
 }
+
+TEST_CASE("a node declared thread-safe runs on several frames at once; a serial one never") {
+  auto rt = make_runtime(R"(sonoflow: 1
+settings: { threads: 4, max_in_flight: 16 }
+nodes:
+  src: { type: test_counter, params: { rate_hz: 0, count: 40 } }
+  par: { type: test_parallel_passthrough, params: { delay_ms: 5 } }
+  ser: { type: test_passthrough, params: { delay_ms: 1 } }
+  sink: { type: test_sink }
+edges: [src.out -> par.in, par.out -> ser.in, ser.out -> sink.in]
+)");
+  run_to_end(*rt);
+  CHECK(result(*rt, "par", "most_concurrent_calls") >= 2);
+  CHECK(result(*rt, "ser", "most_concurrent_calls") == 1);
+  CHECK(result(*rt, "sink", "frames") == 40);  // nothing lost; order is not promised
+}

@@ -44,17 +44,20 @@ class RfSource final : public ThreadedDevice {
 };
 
 // Forwards every frame unchanged (the same shared frame: no copy), after an optional delay.
+// The concurrent variant declares itself thread-safe, so the runtime may run it on several
+// frames at once; it reports the most calls it saw overlap.
+template <bool Concurrent>
 class Passthrough final : public Node {
  public:
   static NodeSpec spec();
   void configure(const ParamSet& params) override;
   void update(const std::string& name, const ParamValue& value) override;
   void process(const Input& input, Context& ctx) override;
-  // The delay in force at the end, so tests can see a live change arrive.
-  void results(Results& out) const override { out["delay_ms"] = delay_ms_; }
+  void results(Results& out) const override;
 
  private:
-  double delay_ms_ = 0;
+  std::atomic<double> delay_ms_{0};
+  std::atomic<int64_t> running_{0}, most_running_{0};
 };
 
 // Consumes frames and checks that each source's sequence numbers arrive contiguous and in

@@ -75,7 +75,8 @@ class Context {
   // stopping: the frame was not sent and a device should end its loop.
   virtual bool emit(size_t port, FramePtr frame) = 0;
   // For devices: a header with the next sequence number of this source, its id, and the
-  // steady and UTC clocks read now.
+  // steady and UTC clocks read now. A driver whose hardware timestamps acquisitions may
+  // then set acquisition_ns to that (earlier) time, converted to the steady clock.
   virtual FrameHeader stamp() = 0;
   // For devices: no more frames will come (end of a file, a set frame count).
   virtual void end_of_stream() = 0;
@@ -114,7 +115,10 @@ class Node {
   virtual void process(const Input& input, Context& ctx);
   // Devices stop emitting and join their threads here. Outputs flush and close files.
   virtual void stop();
-  // A runtime-mutable parameter changed (already validated). Called between frames.
+  // A runtime-mutable parameter changed (already validated). Called between frames: for
+  // processing and output nodes on the thread about to call process(); for devices from
+  // Context::apply_pending_params(), i.e. on the device's own (or the vendor's) thread.
+  // `sonoflow check` also calls it once before start().
   virtual void update(const std::string& name, const ParamValue& value);
   // Node-specific results for the report; called after stop().
   virtual void results(Results& out) const;

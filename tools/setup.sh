@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SonoFlow set-up on Debian 12: installs the Debian packages that are missing (apt-get,
+# non-interactive, nothing else), builds with Ninja, then runs the main demo or the tests.
+#
+#   tools/setup.sh demo    install, build, run the main demo pipeline
+#   tools/setup.sh test    install, build, run the test suite (what CI runs)
+#   tools/setup.sh build   install and build only
+#
+# Environment: BUILD_DIR (default build), JOBS (default: number of cores),
+# CTEST_LABELS (a ctest -L regex; default: every test).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+mode="${1:-build}"
+build_dir="${BUILD_DIR:-build}"
+jobs="${JOBS:-$(nproc)}"
+
+# One line per package: what SonoFlow builds with (DESIGN.md names the libraries).
+packages=(
+  cmake ninja-build g++ pkg-config
+  libtbb-dev                      # oneTBB: flow graph, parallel_for
+  libyaml-cpp-dev                 # pipeline files
+  libpoco-dev                     # JSON (reports, inspect), later HTTP/WebSocket
+  libboost-program-options-dev    # the CLI
+  libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev  # frame serialization
+  catch2                          # tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing missing Debian packages: ${missing[*]}"
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "setup: run as root or install sudo" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C "$build_dir" -j "$jobs"
+
+case "$mode" in
+  build) ;;
+  demo)
+    echo "setup: running the main demo (Ctrl-C stops it cleanly)"
+    exec "$build_dir/bin/sonoflow" run config/demo.yaml --duration "${DEMO_SECONDS:-30}" \
+      --report "$build_dir/demo-report.json"
+    ;;
+  test)
+    labels=()
+    [[ -n "${CTEST_LABELS:-}" ]] && labels=(-L "$CTEST_LABELS")
+    ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 300 "${labels[@]}"
+    ;;
+  *)
+    echo "usage: tools/setup.sh [demo|test|build]" >&2
+    exit 2
+    ;;
+esac
