@@ -225,7 +225,7 @@ std::string report_json(const ValidatedPipeline& pipeline, const RunStats& stats
     process->set("p50", n.process_p50_ms);
     process->set("p99", n.process_p99_ms);
     o->set("process_ms", process);
-    if (n.kind == NodeKind::output) o->set("latency_ms", latency(n.latency));
+    if (n.kind != NodeKind::device) o->set("latency_ms", latency(n.latency));
     nodes->set(n.id, o);
   }
   root->set("nodes", nodes);

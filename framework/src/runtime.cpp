@@ -121,6 +121,7 @@ class RtNode final : public Context {
 
   Counter frames_in, frames_out, dropped, errors, warnings;
   DurationHistogram process_time, latency;
+  TraceRing trace;
   std::atomic<bool> cheap{false};
 
   std::mutex param_mutex;
@@ -308,9 +309,11 @@ void RtNode::run_process(size_t port, const FramePtr& frame) {
   const int64_t t1 = steady_now_ns();
   process_time.record(t1 - t0);
   cheap.store(t1 - t0 < kCheapProcessNs, std::memory_order_relaxed);
-  if (is_output && frame->header.acquisition_ns > 0) {
-    latency.record(t1 - frame->header.acquisition_ns);
-    rt.latency.record(t1 - frame->header.acquisition_ns);
+  const auto& h = frame->header;
+  trace.add({h.source_id, h.sequence, t0, t1});
+  if (h.acquisition_ns > 0) {
+    latency.record(t1 - h.acquisition_ns);
+    if (is_output) rt.latency.record(t1 - h.acquisition_ns);
   }
 }
 
@@ -580,6 +583,16 @@ RunStats Runtime::stats() const {
   s.fps = s.duration_s > 0 ? s.frames / s.duration_s : 0;
   s.latency = to_ms(im.latency);
   return s;
+}
+
+std::vector<TraceStep> Runtime::trace(uint32_t source_id, uint64_t sequence) const {
+  std::vector<TraceStep> steps;
+  for (size_t i : impl_->pipeline.topological_order) {
+    const RtNode& n = *impl_->nodes[i];
+    if (auto e = n.trace.find(source_id, sequence))
+      steps.push_back({n.id, e->entry_ns, e->exit_ns});
+  }
+  return steps;
 }
 
 std::map<std::string, Results> Runtime::results() const { return impl_->results; }

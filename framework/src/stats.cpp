@@ -1,5 +1,6 @@
 #include "sonoflow/framework/stats.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 
@@ -42,6 +43,21 @@ double DurationHistogram::percentile_ns(double p) const {
       return std::min(bucket_middle_ns(i), static_cast<double>(max_ns()));
   }
   return static_cast<double>(max_ns());
+}
+
+void TraceRing::add(const TraceEntry& entry) {
+  std::lock_guard lock(mutex_);
+  entries_[written_++ % kCapacity] = entry;
+}
+
+std::optional<TraceEntry> TraceRing::find(uint32_t source_id, uint64_t sequence) const {
+  std::lock_guard lock(mutex_);
+  const size_t count = std::min(written_, kCapacity);
+  for (size_t i = 0; i < count; ++i) {
+    const auto& e = entries_[(written_ - 1 - i) % kCapacity];  // newest first
+    if (e.sequence == sequence && e.source_id == source_id) return e;
+  }
+  return std::nullopt;
 }
 
 }  // namespace sonoflow

@@ -259,3 +259,29 @@ edges: [src.out -> par.in, par.out -> ser.in, ser.out -> sink.in]
   CHECK(result(*rt, "ser", "most_concurrent_calls") == 1);
   CHECK(result(*rt, "sink", "frames") == 40);  // nothing lost; order is not promised
 }
+
+TEST_CASE("a sampled frame's trace lists every node in order, with times that add up") {
+  auto rt = make_runtime(R"(sonoflow: 1
+nodes:
+  src: { type: test_counter, params: { rate_hz: 0, count: 64 } }
+  a: { type: test_passthrough }
+  b: { type: test_passthrough, params: { delay_ms: 0.1 } }
+  sink: { type: test_sink }
+edges: [src.out -> a.in, a.out -> b.in, b.out -> sink.in]
+)");
+  run_to_end(*rt);
+  const auto source = static_cast<uint32_t>(0);  // the source's index in the file
+  auto steps = rt->trace(source, 32);             // a multiple of 16: timed everywhere
+  REQUIRE(steps.size() == 3);
+  CHECK(steps[0].node == "a");
+  CHECK(steps[1].node == "b");
+  CHECK(steps[2].node == "sink");
+  for (size_t i = 0; i < steps.size(); ++i) {
+    CHECK(steps[i].entry_ns <= steps[i].exit_ns);
+    if (i) CHECK(steps[i - 1].exit_ns <= steps[i].entry_ns);  // a hop starts after the last
+  }
+  CHECK(steps[1].exit_ns - steps[1].entry_ns >= 100'000);  // b's delay is inside its step
+  // b is slow enough to be timed on every frame; a is not.
+  CHECK(rt->trace(source, 33).size() == 2);
+  CHECK(rt->trace(source, 1000).empty());
+}

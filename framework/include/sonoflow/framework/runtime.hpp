@@ -32,7 +32,13 @@ struct NodeStats {
   NodeKind kind = NodeKind::processing;
   uint64_t frames_in = 0, frames_out = 0, dropped = 0, errors = 0;
   double process_p50_ms = 0, process_p99_ms = 0;
-  LatencyMs latency;  // acquisition to the end of this node's processing (outputs)
+  LatencyMs latency;  // acquisition to the end of this node's process() (timed frames)
+};
+
+// One step of a frame's path: which node had it, from when to when (steady clock, ns).
+struct TraceStep {
+  std::string node;
+  int64_t entry_ns = 0, exit_ns = 0;
 };
 
 struct RunStats {
@@ -74,6 +80,10 @@ class Runtime {
   std::string set_param(const std::string& node_id, const std::string& name, ParamValue value);
 
   RunStats stats() const;
+  // The path of one recent frame through the nodes, in pipeline order. Complete for
+  // frames whose sequence number is a multiple of 16 (every node times those); nodes
+  // slower than 2 us per frame are timed, and so traced, on every frame.
+  std::vector<TraceStep> trace(uint32_t source_id, uint64_t sequence) const;
   // Per node results (Node::results), available after stop().
   std::map<std::string, Results> results() const;
   // Errors of nodes whose policy is `stop`, and failures while stopping: a non-empty list

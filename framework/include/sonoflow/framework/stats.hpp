@@ -7,6 +7,9 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <mutex>
+#include <optional>
+#include <vector>
 
 namespace sonoflow {
 
@@ -37,6 +40,29 @@ class Counter {
 
  private:
   std::atomic<uint64_t> value_{0};
+};
+
+// When one node had one frame: steady-clock times around its process() call.
+struct TraceEntry {
+  uint32_t source_id = 0;
+  uint64_t sequence = 0;
+  int64_t entry_ns = 0, exit_ns = 0;
+};
+
+// The recent timed frames of one node, for a frame's trace through the pipeline. Frames
+// stay immutable: their trace lives here, keyed by (source, sequence), not in the frame.
+// Only timed frames are written (see the runtime's sampling), so the lock is taken at
+// most once per frame of a node that is slow enough for it not to matter.
+class TraceRing {
+ public:
+  static constexpr size_t kCapacity = 1024;
+  void add(const TraceEntry& entry);
+  std::optional<TraceEntry> find(uint32_t source_id, uint64_t sequence) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<TraceEntry> entries_ = std::vector<TraceEntry>(kCapacity);
+  size_t written_ = 0;
 };
 
 }  // namespace sonoflow
