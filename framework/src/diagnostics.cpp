@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <tuple>
 
 namespace sonoflow {
 
@@ -21,9 +22,24 @@ void Diagnostics::warning(std::string file, Mark mark, std::string message) {
 bool Diagnostics::has_errors() const {
   return std::any_of(items_.begin(), items_.end(), [](auto& d) { return !d.is_warning; });
 }
+std::vector<Diagnostic> Diagnostics::sorted() const {
+  // Files in the order they first appear (the pipeline before --set), then by position.
+  std::vector<std::string> files;
+  for (auto& d : items_)
+    if (std::find(files.begin(), files.end(), d.file) == files.end()) files.push_back(d.file);
+  auto rank = [&](const Diagnostic& d) {
+    return std::make_tuple(std::find(files.begin(), files.end(), d.file) - files.begin(),
+                           d.mark.line, d.mark.column);
+  };
+  std::vector<Diagnostic> out = items_;
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const Diagnostic& a, const Diagnostic& b) { return rank(a) < rank(b); });
+  return out;
+}
+
 std::string Diagnostics::to_string() const {
   std::string out;
-  for (auto& d : items_) out += format(d) + "\n";
+  for (auto& d : sorted()) out += format(d) + "\n";
   return out;
 }
 
@@ -43,6 +59,15 @@ static size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {
+  // A name typed short ('rate' for 'rate_hz') is as likely as a typo.
+  if (name.size() >= 3) {
+    const std::string* shortest = nullptr;
+    for (auto& c : candidates)
+      if (c.size() > name.size() && c.compare(0, name.size(), name) == 0 &&
+          (!shortest || c.size() < shortest->size()))
+        shortest = &c;
+    if (shortest) return "; did you mean '" + *shortest + "'?";
+  }
   // Accept up to a third of the name's letters wrong (at least 2): close enough to be a
   // typo, far enough that unrelated names are not offered.
   const size_t limit = std::max<size_t>(2, name.size() / 3);

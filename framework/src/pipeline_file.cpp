@@ -51,15 +51,26 @@ class Reader {
   Reader(PipelineFile& out, Diagnostics& diags) : out_(out), diags_(diags) {}
 
   void read(const YAML::Node& root) {
+    if (root.IsNull()) {
+      error({1, 1}, "the file is empty; a pipeline needs at least 'sonoflow: 1' and 'nodes:'");
+      return;
+    }
     if (!root.IsMap()) {
-      error(mark_of(root), "a pipeline file must be a map with the keys 'sonoflow', 'nodes' "
-                           "and 'edges'");
+      const Mark m = mark_of(root);
+      error(m.line ? m : Mark{1, 1}, "a pipeline file must be a map with the keys 'sonoflow', "
+                                     "'nodes' and 'edges'");
       return;
     }
     static const std::vector<std::string> keys = {"sonoflow", "name",     "description", "nodes",
                                                   "edges",    "settings", "plugin_paths"};
     bool have_version = false, have_nodes = false;
+    auto unknown_top = [&](const std::string& key, Mark mark) {
+      const std::string hint = did_you_mean(key, keys);
+      if (hint == did_you_mean(key, {"edges"}) && !hint.empty()) out_.edges_incomplete = true;
+      error(mark, "unknown top-level key '" + key + "'" + hint);
+    };
     for_each_key(root, keys, "top-level key", [&](const std::string& key, const YAML::Node& v) {
+      key_mark_ = current_key_mark(root, key);
       if (key == "sonoflow") {
         have_version = true;
         read_version(v);
@@ -69,15 +80,15 @@ class Reader {
         out_.description = scalar(v, "'description' must be a string");
       } else if (key == "nodes") {
         have_nodes = true;
-        read_nodes(v);
+        read_nodes(v, key_mark_);
       } else if (key == "edges") {
         read_edges(v);
       } else if (key == "settings") {
         read_settings(v);
       } else if (key == "plugin_paths") {
-        read_plugin_paths(v);
+        read_plugin_paths(v, key_mark_);
       }
-    });
+    }, unknown_top);
     if (!have_version)
       error({1, 1}, "missing 'sonoflow: 1' (the pipeline file format version)");
     if (!have_nodes) error({1, 1}, "missing 'nodes:' (the map of node ids to node types)");
@@ -85,6 +96,13 @@ class Reader {
 
  private:
   void error(Mark mark, std::string message) { diags_.error(out_.path, mark, std::move(message)); }
+
+  static Mark current_key_mark(const YAML::Node& map, const std::string& key) {
+    for (const auto& kv : map)
+      if (kv.first.IsScalar() && kv.first.Scalar() == key) return mark_of(kv.first);
+    return {};
+  }
+  Mark key_mark_;
 
   std::string scalar(const YAML::Node& v, const char* message) {
     if (!v.IsScalar()) {
@@ -94,10 +112,12 @@ class Reader {
     return v.Scalar();
   }
 
-  // Calls fn(key, value) for every known key of a map; reports unknown and repeated keys.
+  // Calls fn(key, value) for every known key of a map; reports repeated keys, and unknown
+  // ones through `on_unknown` (by default: an error with a suggestion).
+  using UnknownKey = std::function<void(const std::string& key, Mark mark)>;
   template <class Fn>
   void for_each_key(const YAML::Node& map, const std::vector<std::string>& known,
-                    const std::string& what, Fn&& fn) {
+                    const std::string& what, Fn&& fn, const UnknownKey& on_unknown = nullptr) {
     std::map<std::string, Mark> seen;
     for (const auto& kv : map) {
       const Mark mark = mark_of(kv.first);
@@ -108,12 +128,15 @@ class Reader {
       const std::string key = kv.first.Scalar();
       if (auto it = seen.find(key); it != seen.end()) {
         error(mark, "duplicate " + what + " '" + key + "' (first at line " +
-                        std::to_string(it->second.line) + ")");
+                        std::to_string(it->second.line) + "; this one is ignored)");
         continue;
       }
       seen[key] = mark;
       if (std::find(known.begin(), known.end(), key) == known.end()) {
-        error(mark, "unknown " + what + " '" + key + "'" + did_you_mean(key, known));
+        if (on_unknown)
+          on_unknown(key, mark);
+        else
+          error(mark, "unknown " + what + " '" + key + "'" + did_you_mean(key, known));
         continue;
       }
       fn(key, kv.second);
@@ -128,15 +151,17 @@ class Reader {
     }
   }
 
-  void read_plugin_paths(const YAML::Node& v) {
+  void read_plugin_paths(const YAML::Node& v, Mark key_mark) {
     if (!v.IsSequence()) {
-      error(mark_of(v), "'plugin_paths' must be a list of folders");
+      error(v.IsNull() ? key_mark : mark_of(v), "'plugin_paths' must be a list of folders");
       return;
     }
     const auto base = std::filesystem::path(out_.path).parent_path();
     for (const auto& item : v) {
       std::string folder = scalar(item, "each entry of 'plugin_paths' must be a folder name");
-      if (!folder.empty()) out_.plugin_paths.push_back((base / folder).lexically_normal().string());
+      if (!folder.empty())
+        out_.plugin_paths.push_back(
+            {folder, (base / folder).lexically_normal().string(), mark_of(item)});
     }
   }
 
@@ -159,7 +184,11 @@ class Reader {
                  });
   }
 
-  void read_nodes(const YAML::Node& v) {
+  void read_nodes(const YAML::Node& v, Mark key_mark) {
+    if (v.IsNull() || (v.IsMap() && v.size() == 0)) {
+      error(key_mark, "'nodes' is empty: a pipeline needs at least one node");
+      return;
+    }
     if (!v.IsMap()) {
       error(mark_of(v), std::string("'nodes' must be a map of node ids to nodes, not ") +
                             kind_name(v));
@@ -189,25 +218,36 @@ class Reader {
 
   void read_node(const YAML::Node& v, NodeDecl& node) {
     if (!v.IsMap()) {
-      error(mark_of(v).line ? mark_of(v) : node.id_mark,
-            "node '" + node.id + "' must be a map with at least 'type:'");
+      const Mark at = mark_of(v).line ? mark_of(v) : node.id_mark;
+      if (v.IsScalar())
+        error(at, "node '" + node.id + "' must be a map; write '" + node.id + ": { type: " +
+                      v.Scalar() + " }'");
+      else
+        error(at, "node '" + node.id + "' must be a map with at least 'type:'");
       return;
     }
-    for_each_key(v, {"type", "params", "on_error"}, "key in node '" + node.id + "'",
-                 [&](const std::string& key, const YAML::Node& value) {
-                   if (key == "type") {
-                     node.type_mark = mark_of(value);
-                     node.type = scalar(value, "'type' must be a node type name");
-                   } else if (key == "params") {
-                     read_params(value, node);
-                   } else if (key == "on_error") {
-                     std::string policy = value.IsScalar() ? value.Scalar() : "";
-                     if (policy == "skip" || policy == "stop")
-                       node.on_error = policy == "skip" ? ErrorPolicy::skip : ErrorPolicy::stop;
-                     else
-                       error(mark_of(value), "'on_error' must be 'skip' or 'stop'");
-                   }
-                 });
+    for_each_key(
+        v, {"type", "params", "on_error"}, "key of node '" + node.id + "'",
+        [&](const std::string& key, const YAML::Node& value) {
+          if (key == "type") {
+            node.type_mark = mark_of(value);
+            if (value.IsScalar())
+              node.type = value.Scalar();
+            else
+              error(node.type_mark, "node '" + node.id + "': 'type' must be one node type name, "
+                                    "not " + kind_name(value));
+          } else if (key == "params") {
+            read_params(value, node);
+          } else if (key == "on_error") {
+            std::string policy = value.IsScalar() ? value.Scalar() : "";
+            if (policy == "skip" || policy == "stop")
+              node.on_error = policy == "skip" ? ErrorPolicy::skip : ErrorPolicy::stop;
+            else
+              error(mark_of(value), "node '" + node.id + "': on_error '" + policy +
+                                        "' is not valid; use 'skip' or 'stop'");
+          }
+        },
+        [&](const std::string& key, Mark mark) { node.unknown_keys.emplace_back(key, mark); });
     if (node.type.empty() && !node.type_mark.line)
       error(node.id_mark, "node '" + node.id + "' has no 'type:'");
   }
@@ -244,7 +284,8 @@ class Reader {
     const int lead = static_cast<int>(text.find_first_not_of(" \t"));
     ref.node_mark = {mark.line, mark.column + offset + std::max(lead, 0)};
     if (dot == std::string::npos) {
-      error(ref.node_mark, "'" + trim(text) + "' must be written node.port");
+      error(ref.node_mark, "'" + trim(text) + "' must be written node.port, e.g. '" + trim(text) +
+                               ".out'");
       return false;
     }
     ref.node = trim(text.substr(0, dot));
@@ -254,6 +295,14 @@ class Reader {
       error(ref.node_mark, "'" + trim(text) + "' must be written node.port");
       return false;
     }
+    if (ref.port.find_first_of(" \t()[]{},") != std::string::npos) {
+      const bool policy = ref.port.find("latest") != std::string::npos ||
+                          ref.port.find("lossless") != std::string::npos;
+      error(ref.port_mark, policy ? "a policy needs the map form: { from: a.out, to: b.in, "
+                                    "policy: latest }"
+                                  : "'" + ref.port + "' is not a port name");
+      return false;
+    }
     return true;
   }
 
@@ -261,55 +310,87 @@ class Reader {
     if (v.IsNull()) return;
     if (!v.IsSequence()) {
       error(mark_of(v), "'edges' must be a list of 'node.port -> node.port' or {from, to}");
+      out_.edges_incomplete = true;
       return;
     }
-    for (const auto& item : v) {
-      EdgeDecl edge;
-      edge.mark = mark_of(item);
-      bool ok = true;
-      if (item.IsScalar()) {
-        const std::string text = item.Scalar();
-        const auto arrow = text.find("->");
-        // A quoted scalar's text starts one column after its mark.
-        const int quote = item.Tag() == "!" ? 1 : 0;
-        if (arrow == std::string::npos) {
-          error(edge.mark, "edge '" + text + "' must be written 'node.port -> node.port'");
-          continue;
-        }
-        ok = parse_ref(text.substr(0, arrow), edge.mark, quote, edge.from) &&
-             parse_ref(text.substr(arrow + 2), edge.mark, quote + static_cast<int>(arrow) + 2,
-                       edge.to);
-      } else if (item.IsMap()) {
-        bool have_from = false, have_to = false;
-        for_each_key(item, {"from", "to", "policy"}, "edge key",
-                     [&](const std::string& key, const YAML::Node& value) {
-                       if (key == "policy") {
-                         std::string p = value.IsScalar() ? value.Scalar() : "";
-                         if (p != "lossless" && p != "latest") {
-                           error(mark_of(value), "edge policy must be 'lossless' or 'latest'");
-                           ok = false;
-                         }
-                         edge.policy = p == "latest" ? EdgePolicy::latest : EdgePolicy::lossless;
-                         edge.policy_given = true;
-                         return;
-                       }
-                       PortRef& ref = key == "from" ? edge.from : edge.to;
-                       (key == "from" ? have_from : have_to) = true;
-                       const int quote = value.Tag() == "!" ? 1 : 0;
-                       ok = value.IsScalar() &&
-                            parse_ref(value.Scalar(), mark_of(value), quote, ref) && ok;
-                       if (!value.IsScalar()) error(mark_of(value), "'" + key + "' must be node.port");
-                     });
-        if (!have_from || !have_to) {
-          error(edge.mark, std::string("edge needs both 'from' and 'to'"));
-          ok = false;
-        }
-      } else {
-        error(edge.mark, "edge must be 'node.port -> node.port' or {from: ..., to: ...}");
+    for (const auto& item : v) read_edge(item);
+  }
+
+  void read_edge(const YAML::Node& item) {
+    EdgeDecl edge;
+    edge.mark = mark_of(item);
+    // Remember the input named even if the edge fails, so it is not also "not connected".
+    auto name_input = [&](const PortRef& to) {
+      if (!to.node.empty() && !to.port.empty()) out_.named_inputs.emplace_back(to.node, to.port);
+    };
+    bool ok = true;
+    if (item.IsScalar()) {
+      const std::string text = item.Scalar();
+      const auto arrow = text.find("->");
+      // A quoted scalar's text starts one column after its mark.
+      const int quote = item.Tag() == "!" ? 1 : 0;
+      if (arrow == std::string::npos) {
+        error(edge.mark, "edge '" + text + "' must be written 'node.port -> node.port'");
+        out_.edges_incomplete = true;
+        return;
+      }
+      if (text.find("->", arrow + 2) != std::string::npos) {
+        error(edge.mark, "edge '" + text + "' chains several arrows; an edge connects exactly "
+                                           "two ports: write one edge per connection");
+        out_.edges_incomplete = true;
+        return;
+      }
+      ok = parse_ref(text.substr(0, arrow), edge.mark, quote, edge.from);
+      ok = parse_ref(text.substr(arrow + 2), edge.mark, quote + static_cast<int>(arrow) + 2,
+                     edge.to) && ok;
+    } else if (item.IsMap()) {
+      bool have_from = false, have_to = false, unknown_key = false;
+      for_each_key(
+          item, {"from", "to", "policy"}, "edge key",
+          [&](const std::string& key, const YAML::Node& value) {
+            if (key == "policy") {
+              std::string p = value.IsScalar() ? value.Scalar() : "";
+              if (p == "lossless" || p == "latest") {
+                edge.policy = p == "latest" ? EdgePolicy::latest : EdgePolicy::lossless;
+                edge.policy_given = true;
+              } else {
+                error(mark_of(value),
+                      "edge policy '" + p + "' is not valid; use 'lossless' or 'latest'");
+              }
+              return;
+            }
+            PortRef& ref = key == "from" ? edge.from : edge.to;
+            (key == "from" ? have_from : have_to) = true;
+            if (!value.IsScalar()) {
+              error(mark_of(value), "'" + key + "' must be node.port");
+              ok = false;
+              return;
+            }
+            const int quote = value.Tag() == "!" ? 1 : 0;
+            ok = parse_ref(value.Scalar(), mark_of(value), quote, ref) && ok;
+          },
+          [&](const std::string& key, Mark mark) {
+            error(mark, "unknown edge key '" + key + "'" +
+                            did_you_mean(key, {"from", "to", "policy"}));
+            unknown_key = true;
+            out_.edges_incomplete = true;
+            ok = false;
+          });
+      if (!have_from || !have_to) {
+        // After an unknown key (say 'tto'), its suggestion already says what is missing.
+        if (!unknown_key) error(edge.mark, "edge needs both 'from' and 'to'");
         ok = false;
       }
-      if (ok) out_.edges.push_back(std::move(edge));
+    } else {
+      error(edge.mark, "edge must be 'node.port -> node.port' or {from: ..., to: ...}");
+      out_.edges_incomplete = true;
+      return;
     }
+    // An end that did not parse leaves the edge's meaning unknown.
+    if (edge.from.node.empty() || edge.to.node.empty() || edge.to.port.empty())
+      out_.edges_incomplete = true;
+    name_input(edge.to);
+    if (ok) out_.edges.push_back(std::move(edge));
   }
 
   PipelineFile& out_;
@@ -324,16 +405,53 @@ NodeDecl* PipelineFile::find_node(std::string_view id) {
   return nullptr;
 }
 
+namespace {
+
+// yaml-cpp's messages name its parser's states; say what the writer did instead.
+std::string explain_yaml_error(const std::string& msg) {
+  static const std::map<std::string, std::string> plain = {
+      {"end of map flow not found", "a '{' is not closed with '}'"},
+      {"end of sequence flow not found", "a '[' is not closed with ']'"},
+      {"end of map not found",
+       "this line is indented differently from the lines above it (or a ':' is missing)"},
+      {"end of sequence not found", "this list item is indented differently from the others"},
+      {"illegal map value", "a ':' where a value was expected (quote text that contains ': ')"},
+  };
+  auto it = plain.find(msg);
+  return "YAML syntax: " + (it == plain.end() ? msg : it->second);
+}
+
+// YAML forbids tabs in indentation; yaml-cpp then reports a confusing error elsewhere.
+bool find_tab_indent(const std::string& text, Mark& where) {
+  int line = 1;
+  for (size_t pos = 0; pos < text.size(); ++line) {
+    const size_t end = std::min(text.find('\n', pos), text.size());
+    for (size_t i = pos; i < end && (text[i] == ' ' || text[i] == '\t'); ++i)
+      if (text[i] == '\t') {
+        where = {line, static_cast<int>(i - pos) + 1};
+        return true;
+      }
+    pos = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
 PipelineFile parse_pipeline(const std::string& yaml_text, const std::string& path,
                             Diagnostics& diags) {
   PipelineFile out;
   out.path = path;
   out.name = std::filesystem::path(path).stem().string();
+  if (Mark tab; find_tab_indent(yaml_text, tab)) {
+    diags.error(path, tab, "tab in indentation; YAML allows only spaces");
+    return out;
+  }
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
   } catch (const YAML::ParserException& e) {
-    diags.error(path, {e.mark.line + 1, e.mark.column + 1}, "YAML syntax: " + e.msg);
+    diags.error(path, {e.mark.line + 1, e.mark.column + 1}, explain_yaml_error(e.msg));
     return out;
   }
   Reader(out, diags).read(root);
@@ -341,12 +459,19 @@ PipelineFile parse_pipeline(const std::string& yaml_text, const std::string& pat
 }
 
 PipelineFile read_pipeline_file(const std::string& path, Diagnostics& diags) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    PipelineFile out;
+    out.path = path;
+    diags.error(path, {}, "is a folder, not a pipeline file");
+    return out;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     PipelineFile out;
     out.path = path;
-    diags.error(path, {}, std::filesystem::exists(path) ? "cannot read the pipeline file"
-                                                         : "no such pipeline file");
+    diags.error(path, {}, std::filesystem::exists(path, ec) ? "cannot read the pipeline file"
+                                                             : "no such pipeline file");
     return out;
   }
   std::stringstream text;
@@ -380,7 +505,7 @@ void apply_override(PipelineFile& file, const std::string& assignment, int index
     decl.value = to_raw(YAML::Load(assignment.substr(eq + 1)));
   } catch (const YAML::ParserException& e) {
     diags.error(where, {index, static_cast<int>(eq) + 2 + e.mark.column},
-                "value of '" + node_id + "." + param + "' is not valid YAML: " + e.msg);
+                "value of '" + node_id + "." + param + "': " + explain_yaml_error(e.msg));
     return;
   }
   // Items of a list given on the command line all point at the value's column.

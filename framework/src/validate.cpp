@@ -8,15 +8,18 @@
 namespace sonoflow {
 namespace {
 
-bool parse_int(const std::string& s, int64_t& out) {
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size() && !s.empty();
-}
+enum class Parsed { ok, not_a_number, out_of_range };
 
-bool parse_real(const std::string& s, double& out) {
+// Whole-string number parsing; a leading '+' is accepted as YAML writers expect.
+template <class T>
+Parsed parse_number(const std::string& s, T& out) {
   const char* begin = s.data() + (s.size() > 1 && s[0] == '+' ? 1 : 0);
-  auto [end, ec] = std::from_chars(begin, s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size() && !s.empty();
+  const char* end = s.data() + s.size();
+  auto [stop, ec] = std::from_chars(begin, end, out);
+  if (s.empty() || stop != end) return Parsed::not_a_number;
+  return ec == std::errc::result_out_of_range ? Parsed::out_of_range
+         : ec == std::errc()                  ? Parsed::ok
+                                              : Parsed::not_a_number;
 }
 
 std::string shown(const RawValue& raw) {
@@ -52,14 +55,18 @@ std::optional<ParamValue> convert_param(const RawValue& raw, const ParamSpec& sp
     }
     case ParamType::integer: {
       int64_t v;
-      if (scalar && parse_int(raw.scalar, v)) return v;
-      why = "expects an integer, got " + shown(raw);
+      const Parsed p = scalar ? parse_number(raw.scalar, v) : Parsed::not_a_number;
+      if (p == Parsed::ok) return v;
+      why = p == Parsed::out_of_range ? shown(raw) + " is too large for an integer"
+                                      : "expects an integer, got " + shown(raw);
       return std::nullopt;
     }
     case ParamType::real: {
       double v;
-      if (scalar && parse_real(raw.scalar, v)) return v;
-      why = "expects a number, got " + shown(raw);
+      const Parsed p = scalar ? parse_number(raw.scalar, v) : Parsed::not_a_number;
+      if (p == Parsed::ok) return v;
+      why = p == Parsed::out_of_range ? shown(raw) + " is out of the range of numbers"
+                                      : "expects a number, got " + shown(raw);
       return std::nullopt;
     }
     case ParamType::string:
@@ -80,7 +87,7 @@ std::optional<ParamValue> convert_param(const RawValue& raw, const ParamSpec& sp
       std::vector<double> list;
       for (auto& item : raw.items) {
         double v;
-        if (item.kind != RawValue::Kind::scalar || !parse_real(item.scalar, v)) {
+        if (item.kind != RawValue::Kind::scalar || parse_number(item.scalar, v) != Parsed::ok) {
           where = item.mark.line ? item.mark : raw.mark;
           why = "list item " + shown(item) + " is not a number";
           return std::nullopt;
@@ -107,8 +114,9 @@ class Validator {
     out_.settings = file_.settings;
     for (auto& decl : file_.nodes) resolve_node(decl);
     for (auto& edge : file_.edges) resolve_edge(edge);
-    check_required_inputs();
+    check_connections();
     order_and_find_cycles();
+    warn_unused_outputs();
     return std::move(out_);
   }
 
@@ -126,6 +134,7 @@ class Validator {
     index_[decl.id] = out_.nodes.size();
     decls_.push_back(&decl);
     if (!node.type) {
+      report_unknown_keys(decl, nullptr);
       if (registry_.is_ambiguous(decl.type))
         error(decl.type_mark, "node type '" + decl.type + "' of node '" + decl.id +
                                   "' is provided by two plugins (see the plugin errors)");
@@ -136,6 +145,7 @@ class Validator {
       return;
     }
     const NodeSpec& spec = node.type->spec;
+    report_unknown_keys(decl, &spec);
     std::map<std::string, ParamValue> values;
     for (auto& p : spec.params) values[p.name] = p.default_value;
     for (auto& p : decl.params) {
@@ -143,16 +153,23 @@ class Validator {
       if (!ps) {
         std::vector<std::string> names;
         for (auto& s : spec.params) names.push_back(s.name);
+        std::string hint = did_you_mean(p.name, names);
+        if (names.empty()) hint = "; it takes no parameters";
+        if (hint.empty()) hint = "; its parameters are: " + join(names);
         error(p.file, p.name_mark,
-              "node '" + decl.id + "' (" + spec.type + ") has no parameter '" + p.name + "'" +
-                  (names.empty() ? std::string("; it takes no parameters")
-                                 : did_you_mean(p.name, names)));
+              "node '" + decl.id + "' (" + spec.type + ") has no parameter '" + p.name + "'" + hint);
         continue;
       }
       std::string why;
       Mark where;
       auto value = convert_param(p.value, *ps, why, where);
-      if (value) why = ps->check(*value);
+      if (value) {
+        why = ps->check(*value);
+        if (!why.empty())
+          why += ", got " + (std::holds_alternative<std::string>(*value)
+                                 ? "'" + format_value(*value) + "'"
+                                 : format_value(*value));
+      }
       if (!why.empty()) {
         error(p.file, where, "parameter '" + decl.id + "." + p.name + "' " + why);
         continue;
@@ -161,6 +178,27 @@ class Validator {
     }
     node.params = ParamSet(std::move(values));
     out_.nodes.push_back(std::move(node));
+  }
+
+  static std::string join(const std::vector<std::string>& names) {
+    std::string out;
+    for (auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+  }
+
+  // Keys a node does not take: with the node's type known, say where they belong.
+  void report_unknown_keys(const NodeDecl& decl, const NodeSpec* spec) {
+    for (const auto& [key, mark] : decl.unknown_keys) {
+      if (key == "policy")
+        error(mark, "'policy' belongs to an edge: { from: <node>.<port>, to: " + decl.id +
+                        ".<port>, policy: latest }");
+      else if (spec && spec->find_param(key))
+        error(mark, "'" + key + "' is a parameter of " + spec->type + "; put it under 'params:'");
+      else
+        error(mark, "node '" + decl.id + "' has no key '" + key + "'" +
+                        did_you_mean(key, {"type", "params", "on_error"}) +
+                        " (a node takes type, params, on_error)");
+    }
   }
 
   // Resolves one side of an edge to (node index, port index); reports what is wrong.
@@ -180,8 +218,7 @@ class Validator {
       if (ports[i].name == ref.port) return std::make_pair(it->second, i);
     std::vector<std::string> names;
     for (auto& p : ports) names.push_back(p.name);
-    std::string listing;
-    for (auto& n : names) listing += (listing.empty() ? "" : ", ") + n;
+    const std::string listing = join(names);
     error(ref.port_mark,
           "node '" + ref.node + "' (" + node.type->spec.type + ") has no " +
               (is_output ? "output" : "input") + " port '" + ref.port + "'" +
@@ -193,7 +230,23 @@ class Validator {
     return std::nullopt;
   }
 
+  // True when `ref` names an existing port of the other direction (an input written where
+  // an output belongs, or the reverse).
+  bool names_port(const PortRef& ref, bool as_output) const {
+    auto it = index_.find(ref.node);
+    if (it == index_.end() || !out_.nodes[it->second].type) return false;
+    const NodeSpec& spec = out_.nodes[it->second].type->spec;
+    return as_output ? spec.find_output(ref.port) != nullptr : spec.find_input(ref.port) != nullptr;
+  }
+
   void resolve_edge(const EdgeDecl& decl) {
+    if (!names_port(decl.from, true) && names_port(decl.from, false) &&
+        !names_port(decl.to, false) && names_port(decl.to, true)) {
+      error(decl.mark, "edge goes from an input to an output; write '" + decl.to.node + "." +
+                           decl.to.port + " -> " + decl.from.node + "." + decl.from.port + "'");
+      excused_inputs_.emplace_back(decl.from.node, decl.from.port);
+      return;
+    }
     auto from = resolve_ref(decl.from, true);
     auto to = resolve_ref(decl.to, false);
     if (!from || !to) return;
@@ -217,7 +270,7 @@ class Validator {
     edge_marks_.push_back(decl.mark);
   }
 
-  void check_required_inputs() {
+  void check_connections() {
     for (size_t n = 0; n < out_.nodes.size(); ++n) {
       const auto& node = out_.nodes[n];
       if (!node.type) continue;
@@ -227,11 +280,34 @@ class Validator {
         bool connected = std::any_of(out_.edges.begin(), out_.edges.end(), [&](auto& e) {
           return e.to_node == n && e.to_port == p;
         });
-        if (!connected)
+        if (!connected && !file_.edges_incomplete && !named_by_failed_edge(node, inputs[p].name))
           error(decls_[n]->id_mark, "input '" + node.id + "." + inputs[p].name + "' (" +
                                         inputs[p].type + ") is not connected");
       }
     }
+  }
+
+  // A hint for a pipeline that is otherwise right; among errors it would be noise.
+  void warn_unused_outputs() {
+    if (diags_.has_errors()) return;
+    for (size_t n = 0; n < out_.nodes.size(); ++n) {
+      const auto& node = out_.nodes[n];
+      const bool feeds = std::any_of(out_.edges.begin(), out_.edges.end(),
+                                     [&](auto& e) { return e.from_node == n; });
+      if (!node.type->spec.outputs.empty() && !feeds && node.type->spec.kind != NodeKind::output)
+        diags_.warning(file_.path, decls_[n]->id_mark,
+                       "no output of node '" + node.id + "' is connected: what it produces "
+                       "goes nowhere");
+    }
+  }
+
+  // An input an edge names, whose edge failed (already reported): the input itself, or a
+  // port the node does not have (a typo of this one, most likely). Reporting it as
+  // unconnected too would only repeat the edge's error.
+  bool named_by_failed_edge(const ResolvedNode& node, const std::string& port) const {
+    for (const auto& [id, named] : excused_inputs_)
+      if (id == node.id && (named == port || !node.type->spec.find_input(named))) return true;
+    return false;
   }
 
   // Kahn's algorithm; what is left over lies on or behind a cycle, which is then traced.
@@ -282,6 +358,8 @@ class Validator {
   std::map<std::string, size_t> index_;
   std::vector<const NodeDecl*> decls_;
   std::vector<Mark> edge_marks_;
+  // Ends of edges that failed, so connection checks do not repeat those edges' errors.
+  std::vector<std::pair<std::string, std::string>> excused_inputs_ = file_.named_inputs;
 };
 
 }  // namespace

@@ -82,26 +82,24 @@ ParamSpec ParamSpec::point3_mm(std::string name, std::array<double, 3> def) {
 }
 
 std::string ParamSpec::check(const ParamValue& value) const {
+  const std::string in_unit = unit.empty() ? "" : " " + unit;
   auto in_range = [&](double v) -> std::string {
     if (!std::isfinite(v)) return "must be a finite number";
     if (min && max && (v < *min || v > *max))
-      return "must be between " + format_number(*min) + " and " + format_number(*max);
-    if (min && v < *min) return "must be at least " + format_number(*min);
-    if (max && v > *max) return "must be at most " + format_number(*max);
+      return "must be between " + format_number(*min) + " and " + format_number(*max) + in_unit;
+    if (min && v < *min) return "must be at least " + format_number(*min) + in_unit;
+    if (max && v > *max) return "must be at most " + format_number(*max) + in_unit;
     return {};
-  };
-  auto with_unit = [&](std::string why) {
-    return why.empty() || unit.empty() ? why : why + " " + unit;
   };
   switch (type) {
     case ParamType::boolean:
       return std::holds_alternative<bool>(value) ? "" : "expects true or false";
     case ParamType::integer:
       if (!std::holds_alternative<int64_t>(value)) return "expects an integer";
-      return with_unit(in_range(static_cast<double>(std::get<int64_t>(value))));
+      return in_range(static_cast<double>(std::get<int64_t>(value)));
     case ParamType::real:
-      if (auto* i = std::get_if<int64_t>(&value)) return with_unit(in_range(double(*i)));
-      if (auto* d = std::get_if<double>(&value)) return with_unit(in_range(*d));
+      if (auto* i = std::get_if<int64_t>(&value)) return in_range(double(*i));
+      if (auto* d = std::get_if<double>(&value)) return in_range(*d);
       return "expects a number";
     case ParamType::string:
       return std::holds_alternative<std::string>(value) ? "" : "expects a string";
@@ -130,7 +128,7 @@ std::string ParamSpec::check(const ParamValue& value) const {
       if (max_items && list->size() > *max_items)
         return "expects at most " + std::to_string(*max_items) + " numbers";
       for (double v : *list)
-        if (auto why = in_range(v); !why.empty()) return "each value " + with_unit(why);
+        if (auto why = in_range(v); !why.empty()) return "each value " + why;
       return {};
     }
   }

@@ -17,14 +17,27 @@ void print_plugin_problems(const PluginRegistry& registry) {
 
 std::optional<ValidatedPipeline> load_pipeline(const std::string& path,
                                                const std::vector<std::string>& overrides,
-                                               PluginRegistry& registry) {
+                                               PluginRegistry& registry, bool verb_runs) {
   Diagnostics diags;
   PipelineFile file = read_pipeline_file(path, diags);
-  for (const auto& folder : file.plugin_paths) {
-    if (std::filesystem::is_directory(folder))
-      registry.load_folder(folder);
-    else
-      diags.error(path, {}, "plugin folder '" + folder + "' (from plugin_paths) does not exist");
+  for (const auto& entry : file.plugin_paths) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(entry.folder, ec);
+    if (std::filesystem::is_directory(status)) {
+      std::filesystem::directory_iterator probe(entry.folder, ec);
+      if (!ec) {
+        registry.load_folder(entry.folder);
+        continue;
+      }
+      diags.error(path, entry.mark, "plugin folder '" + entry.written + "' cannot be read: " +
+                                        ec.message());
+    } else if (std::filesystem::exists(status)) {
+      diags.error(path, entry.mark, "plugin folder '" + entry.written + "' is a file, not a folder");
+    } else {
+      diags.error(path, entry.mark, "plugin folder '" + entry.written +
+                                        "' does not exist (relative paths start at the "
+                                        "pipeline file's folder)");
+    }
   }
   print_plugin_problems(registry);
   for (size_t i = 0; i < overrides.size(); ++i)
@@ -36,7 +49,7 @@ std::optional<ValidatedPipeline> load_pipeline(const std::string& path,
     size_t count = 0;
     for (auto& d : diags.all()) count += !d.is_warning;
     std::cerr << path << ": " << count << (count == 1 ? " error" : " errors")
-              << "; nothing was run\n";
+              << (verb_runs ? "; nothing was run\n" : "\n");
     return std::nullopt;
   }
   return pipeline;

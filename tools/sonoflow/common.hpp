@@ -22,10 +22,11 @@ void load_default_plugins(PluginRegistry& registry);
 void print_plugin_problems(const PluginRegistry& registry);
 
 // Reads `path`, loads its plugin_paths, applies the --set overrides and validates.
-// Prints every diagnostic to stderr; returns nullopt when there were errors.
+// Prints every diagnostic to stderr; returns nullopt when there were errors. `verb_runs`:
+// the command would have run the pipeline (the summary then says nothing was run).
 std::optional<ValidatedPipeline> load_pipeline(const std::string& path,
                                                const std::vector<std::string>& overrides,
-                                               PluginRegistry& registry);
+                                               PluginRegistry& registry, bool verb_runs = false);
 
 int run_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);

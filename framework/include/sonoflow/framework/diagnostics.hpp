@@ -28,7 +28,9 @@ class Diagnostics {
   void warning(std::string file, Mark mark, std::string message);
   bool has_errors() const;
   const std::vector<Diagnostic>& all() const { return items_; }
-  std::string to_string() const;  // one formatted line per diagnostic
+  // In file order (as first seen), then by line and column: the order a reader fixes them.
+  std::vector<Diagnostic> sorted() const;
+  std::string to_string() const;  // one formatted line per diagnostic, sorted
 
  private:
   std::vector<Diagnostic> items_;

@@ -41,6 +41,9 @@ struct NodeDecl {
   std::vector<ParamDecl> params;
   ErrorPolicy on_error = ErrorPolicy::skip;
   Mark id_mark, type_mark;
+  // Keys a node does not take, kept for the validator: knowing the node's type, it can
+  // say "'rate_hz' is a parameter of test_counter; put it under 'params:'".
+  std::vector<std::pair<std::string, Mark>> unknown_keys;
 };
 
 struct PortRef {
@@ -68,10 +71,21 @@ struct Settings {
 struct PipelineFile {
   std::string path;  // as given, used in diagnostics
   std::string name, description;
-  std::vector<std::string> plugin_paths;  // resolved against the file's folder
+  struct PluginPath {
+    std::string written;  // as in the file
+    std::string folder;   // resolved against the file's folder
+    Mark mark;
+  };
+  std::vector<PluginPath> plugin_paths;
   Settings settings;
   std::vector<NodeDecl> nodes;
   std::vector<EdgeDecl> edges;
+  // Every input an edge names (node, port), even edges that failed to read: such an input
+  // is not reported as unconnected on top of the edge's own error.
+  std::vector<std::pair<std::string, std::string>> named_inputs;
+  // Some edge could not be read far enough to know what it connects: "not connected"
+  // errors would then be guesses, so validation leaves them out.
+  bool edges_incomplete = false;
 
   NodeDecl* find_node(std::string_view id);
 };
