@@ -1,5 +1,6 @@
 #include "sonoflow/framework/conformance.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -238,11 +239,10 @@ class Checker {
       return "port '" + port.name + "' is declared '" + port.type + "' but carried a '" +
              std::string(f.port_type()) + "' frame";
     if (f.header.acquisition_ns < started_ns || f.header.acquisition_ns > e.received_ns)
-      return "frame " + std::to_string(f.header.sequence) +
-             " has an acquisition time outside start..emit (use ctx.stamp())";
+      return "acquisition times lie outside start..emit (use ctx.stamp())";
     constexpr int64_t kDayNs = 86'400'000'000'000;
     if (std::llabs(f.header.utc_ns - utc_now_ns()) > kDayNs)
-      return "frame " + std::to_string(f.header.sequence) + " has a UTC time that is not now";
+      return "UTC times are not now (use ctx.stamp())";
     if (auto* rf = dynamic_cast<const RfFrame*>(&f)) return rf->check();
     if (auto* im = dynamic_cast<const ImageFrame*>(&f)) return im->check();
     return {};
@@ -263,27 +263,32 @@ class Checker {
     context_.begin_stop();
     if (!bounded_stop(node, "stops after emitting")) return;
     auto frames = context_.frames();
-    std::string problem;
+    // Every distinct problem is named, not just the first: a plugin author fixes them all
+    // in one go.
+    std::vector<std::string> problems;
+    auto note = [&](const std::string& p) {
+      if (!p.empty() && std::find(problems.begin(), problems.end(), p) == problems.end())
+        problems.push_back(p);
+    };
     if (got < want)
-      problem = "emitted " + std::to_string(got) + " of " + std::to_string(want) +
-                " frames within " + std::to_string(int(options_.timeout_s)) + " s";
+      note("emitted " + std::to_string(got) + " of " + std::to_string(want) + " frames within " +
+           std::to_string(int(options_.timeout_s)) + " s");
     std::vector<uint64_t> last_seq(spec_.outputs.size(), UINT64_MAX);
     std::vector<int64_t> last_time(spec_.outputs.size(), 0);
     for (auto& e : frames) {
-      if (!problem.empty()) break;
-      problem = check_frame(e, started_ns);
-      if (!problem.empty() || e.port >= last_seq.size()) continue;
+      note(check_frame(e, started_ns));
+      if (e.port >= last_seq.size()) continue;
       const auto& h = e.frame->header;
       if (last_seq[e.port] != UINT64_MAX && h.sequence <= last_seq[e.port])
-        problem = "sequence numbers do not increase (" + std::to_string(last_seq[e.port]) +
-                  " then " + std::to_string(h.sequence) + ")";
+        note("sequence numbers do not increase on port '" + spec_.outputs[e.port].name + "'");
       else if (h.acquisition_ns < last_time[e.port])
-        problem = "acquisition times go backwards at frame " + std::to_string(h.sequence);
+        note("acquisition times go backwards on port '" + spec_.outputs[e.port].name + "'");
       last_seq[e.port] = h.sequence;
       last_time[e.port] = h.acquisition_ns;
     }
-    if (problem.empty() && !context_.errors().empty())
-      problem = "reported an error: " + context_.errors().front();
+    if (!context_.errors().empty()) note("reported an error: " + context_.errors().front());
+    std::string problem;
+    for (auto& p : problems) problem += (problem.empty() ? "" : "; ") + p;
     add("emits valid frames", problem,
         std::to_string(frames.size()) + " frames, increasing sequence numbers and times");
   }

@@ -123,6 +123,9 @@ class RtNode final : public Context {
   DurationHistogram process_time, latency;
   TraceRing trace;
   std::atomic<bool> cheap{false};
+  // Set by an error under on_error: stop. The pipeline is stopping; frames still in
+  // flight pass this node by instead of failing again.
+  std::atomic<bool> halted{false};
 
   std::mutex param_mutex;
   std::vector<std::pair<std::string, ParamValue>> pending_params;
@@ -155,13 +158,13 @@ struct Runtime::Impl {
     { std::lock_guard lock(mutex); }
     cv.notify_all();
   }
+  // Recorded, not printed: whoever runs the pipeline reports fatal errors once, at the end.
   void fatal(const std::string& message) {
     {
       std::lock_guard lock(mutex);
       fatal_errors.push_back(message);
       stop_requested = true;
     }
-    std::cerr << "error: " << message << "\n";
     cv.notify_all();
   }
   bool sources_done() const {
@@ -293,6 +296,7 @@ Msg RtNode::finish(EmitScope& scope) {
 }
 
 void RtNode::run_process(size_t port, const FramePtr& frame) {
+  if (halted.load(std::memory_order_relaxed)) return;
   frames_in.add();
   const bool is_output = spec().kind == NodeKind::output;
   const bool timed = is_output || !cheap.load(std::memory_order_relaxed) ||
@@ -393,7 +397,7 @@ void RtNode::fail(const std::string& stage, const std::string& what) {
   errors.add();
   const std::string message = describe() + " failed in " + stage + ": " + what;
   if (policy == ErrorPolicy::stop) {
-    rt.fatal(message + " (on_error: stop)");
+    if (!halted.exchange(true)) rt.fatal(message + " (on_error: stop)");
     return;
   }
   if (count <= kShownMessages)
@@ -512,7 +516,6 @@ void Runtime::stop() {
     } catch (const std::exception& e) {
       std::lock_guard lock(im.mutex);
       im.fatal_errors.push_back(n.describe() + " failed to stop: " + e.what());
-      std::cerr << "error: " << im.fatal_errors.back() << "\n";
     }
   };
   // Sources first: close their gates (a device blocked in emit() returns false), then

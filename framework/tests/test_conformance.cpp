@@ -46,7 +46,9 @@ TEST_CASE("conformance failures name what is wrong") {
   auto repeating = failures(check_node_type(*r.find("bad_repeating"), quick()));
   REQUIRE(repeating.size() == 1);
   CHECK(repeating[0].check == "emits valid frames");
-  CHECK(repeating[0].detail == "port 'rf' is declared 'rf' but carried a 'any' frame");
+  CHECK(repeating[0].detail ==
+        "port 'rf' is declared 'rf' but carried a 'any' frame; sequence numbers do not increase "
+        "on port 'rf'");
 
   auto bad_default = failures(check_node_type(*r.find("bad_default"), quick()));
   REQUIRE(bad_default.size() == 1);

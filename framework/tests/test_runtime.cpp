@@ -110,7 +110,7 @@ edges: [src.out -> record.in, src.out -> view.in]
   CHECK(result(*rt, "record", "gaps") == 0);
 }
 
-TEST_CASE("--frames N stops each source after exactly N frames") {
+TEST_CASE("a frame limit (--frames N) stops each source after exactly N frames") {
   auto rt = make_runtime(R"(sonoflow: 1
 nodes:
   src: { type: test_counter, params: { rate_hz: 0 } }

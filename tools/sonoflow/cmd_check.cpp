@@ -65,7 +65,8 @@ int check_command(const std::vector<std::string>& args) {
   }
   size_t failed = 0;
   for (auto& r : results) failed += !r.passed;
-  std::printf("conformance: %zu checks, %zu failed\n", results.size(), failed);
+  std::printf("conformance: %zu check%s, %zu failed\n", results.size(),
+              results.size() == 1 ? "" : "s", failed);
   return failed ? kFailed : kOk;
 }
 

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "common.hpp"
 #include "sonoflow/framework/describe.hpp"
@@ -36,7 +37,7 @@ void install_signal_handlers() {
 
 int run_command(const std::vector<std::string>& args) {
   std::vector<std::string> sets;
-  uint64_t frames = 0;
+  int64_t frames = 0;
   double duration_s = 0;
   std::string report_path, file;
   po::options_description options("sonoflow run FILE [options]");
@@ -69,21 +70,45 @@ int run_command(const std::vector<std::string>& args) {
     std::cerr << "sonoflow run: give a pipeline file\n" << options;
     return kUsage;
   }
-  if (duration_s < 0) {
-    std::cerr << "sonoflow run: --duration must not be negative\n";
+  if (duration_s < 0 || frames < 0) {
+    std::cerr << "sonoflow run: --" << (frames < 0 ? "frames" : "duration")
+              << " must not be negative\n";
     return kUsage;
   }
-
   PluginRegistry registry;
   load_default_plugins(registry);
-  auto pipeline = load_pipeline(file, sets, registry);
+  auto pipeline = load_pipeline(file, sets, registry, /*verb_runs=*/true);
   if (!pipeline) return kFailed;
   const std::string name = pipeline->name;
+  // Opened (and emptied) once the pipeline is valid, before anything runs: an unwritable
+  // path fails now, not after a long run, and an earlier run's report cannot pass for
+  // this one's.
+  std::ofstream report;
+  if (!report_path.empty()) {
+    report.open(report_path, std::ios::trunc);
+    if (!report) {
+      std::cerr << "sonoflow run: error: cannot write the report to '" << report_path << "'\n";
+      return kFailed;
+    }
+  }
 
   install_signal_handlers();
-  RunOptions run_options{vm.count("fast") > 0, frames};
-  Runtime runtime(std::move(*pipeline), run_options);
-  runtime.start();
+  RunOptions run_options{vm.count("fast") > 0, static_cast<uint64_t>(frames)};
+  // A node that refuses to configure or start ends the run before it began; the report
+  // then says so, with no statistics.
+  auto failed_before_start = [&](const std::string& why) {
+    std::cerr << "sonoflow run: error: " << why << "\n";
+    if (report.is_open()) report << report_json(*pipeline, RunStats{}, {}, {why});
+    return kFailed;
+  };
+  std::optional<Runtime> runtime_storage;
+  try {
+    runtime_storage.emplace(*pipeline, run_options);
+    runtime_storage->start();
+  } catch (const RuntimeError& e) {
+    return failed_before_start(e.what());
+  }
+  Runtime& runtime = *runtime_storage;
 
   const bool live = isatty(STDERR_FILENO) && !vm.count("quiet");
   const auto started = std::chrono::steady_clock::now();
@@ -104,10 +129,10 @@ int run_command(const std::vector<std::string>& args) {
   const auto fatal = runtime.fatal_errors();
   std::cerr << summary_text(name, stats);
   int status = fatal.empty() ? kOk : kFailed;
-  if (!report_path.empty()) {
-    std::ofstream out(report_path);
-    out << report_json(runtime.pipeline(), stats, runtime.results(), fatal);
-    if (!out.good()) {
+  if (report.is_open()) {
+    report << report_json(runtime.pipeline(), stats, runtime.results(), fatal);
+    report.flush();
+    if (!report.good()) {
       std::cerr << "sonoflow run: error: cannot write the report to '" << report_path << "'\n";
       status = kFailed;
     }

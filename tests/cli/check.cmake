@@ -1,0 +1,73 @@
+# `sonoflow check LIB.so|TYPE`: the conformance checker, on a good plugin, one type, a
+# plugin that is broken on purpose, a missing file and a plugin built for another ABI.
+include(${CMAKE_CURRENT_LIST_DIR}/cli_lib.cmake)
+
+# No FAIL line, PASS lines only, and a summary that agrees with them.
+function(expect_all_pass p)
+  expect_rc(${p} 0)
+  expect_not_matches(${p} out "(^|\n)FAIL ")
+  string(REGEX MATCHALL "(^|\n)PASS  [^\n]+" passes "${${p}_out}")
+  list(LENGTH passes n)
+  if(n EQUAL 0)
+    _cli_context(${p} ctx)
+    cli_fail("expected PASS lines${ctx}")
+  endif()
+  expect_matches(${p} out "\nconformance: ${n} checks, 0 failed\n")
+endfunction()
+
+if(CASE STREQUAL "plugin")
+  run_sonoflow(r check ${LIBRARY} TIMEOUT 120)
+  expect_all_pass(r)
+  expect_contains(r out "PASS  ${LIBRARY}: loads as a SonoFlow plugin")
+  expect_matches(r out "\nPASS  test_nodes: descriptor complete")
+  foreach(type test_counter test_rf_source test_passthrough test_sink test_latest_sink
+               test_thrower)
+    expect_matches(r out "\nPASS  ${type}: declaration")
+    expect_matches(r out "\nPASS  ${type}: configures with defaults")
+  endforeach()
+  # Devices get the emission checks.
+  expect_matches(r out "\nPASS  test_counter: emits valid frames")
+  expect_matches(r out "\nPASS  test_counter: stops while blocked in emit")
+
+elseif(CASE STREQUAL "type")
+  run_sonoflow(r check test_counter TIMEOUT 120)
+  expect_all_pass(r)
+  expect_matches(r out "^PASS  test_counter: ")
+  expect_not_matches(r out "(^|\n)PASS  test_(rf_source|passthrough|sink|thrower)")
+  run_sonoflow(t check test_countr)
+  expect_rc(t 1)
+  expect_contains(t err "no node type 'test_countr'")
+  expect_contains(t err "did you mean 'test_counter'")
+
+elseif(CASE STREQUAL "bad_device")
+  # Each mistake is a FAIL line naming the node type and the check, with the reason.
+  run_sonoflow(r check ${LIBRARY} TIMEOUT 120)
+  expect_rc(r 1)
+  expect_contains(r out "PASS  ${LIBRARY}: loads as a SonoFlow plugin")
+  expect_matches(r out "\nFAIL  bad_repeating: emits valid frames: [^\n]*'rf'[^\n]*\n")
+  expect_matches(r out "\nFAIL  bad_default: parameters documented, defaults valid: [^\n]*gain_db[^\n]*between 0 and 60")
+  string(REGEX MATCHALL "\nFAIL  " fails "${r_out}")
+  list(LENGTH fails n)
+  expect_matches(r out "\nconformance: [0-9]+ checks, ${n} failed\n")
+  if(n EQUAL 0)
+    cli_fail("check on bad_device.so: no FAIL line")
+  endif()
+
+elseif(CASE STREQUAL "missing")
+  set(missing ${WORK}/no_such_plugin.so)
+  run_sonoflow(r check ${missing})
+  expect_rc(r 1)
+  expect_contains(r err "no such file '${missing}'")
+  run_sonoflow(d check ${WORK}/no/such/dir/plugin)
+  expect_rc(d 1)
+
+elseif(CASE STREQUAL "wrong_abi")
+  run_sonoflow(r check ${LIBRARY})
+  expect_rc(r 1)
+  expect_contains(r out "FAIL  ${LIBRARY}: loads as a SonoFlow plugin: ")
+  expect_matches(r out "(^|\n)FAIL  [^\n]*: loads as a SonoFlow plugin: [^\n]*ABI 99[^\n]*ABI ${ABI_VERSION}")
+  expect_matches(r out "\nconformance: 1 check, 1 failed\n")
+
+else()
+  message(FATAL_ERROR "check.cmake: unknown CASE '${CASE}'")
+endif()
