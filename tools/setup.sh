@@ -18,7 +18,7 @@ jobs="${JOBS:-$(nproc)}"
 
 # One line per package: what SonoFlow builds with (DESIGN.md names the libraries).
 packages=(
-  cmake ninja-build g++ pkg-config
+  cmake ninja-build g++
   libtbb-dev                      # oneTBB: flow graph, parallel_for
   libyaml-cpp-dev                 # pipeline files
   libpoco-dev                     # JSON (reports, inspect), later HTTP/WebSocket
