@@ -43,6 +43,25 @@ TEST_CASE("rf frames survive serialization bit for bit") {
   CHECK(back->check().empty());
 }
 
+TEST_CASE("simulator ground truth travels with the frame") {
+  RfFrame rf = make_rf();
+  auto truth = std::make_shared<NeedleTruth>();
+  truth->needle_present = true;
+  truth->tip_mm = {3.5, 0.2, 17.25};
+  truth->shaft_angle_deg = 35;
+  truth->injected_volume_ul = 120;
+  rf.truth = truth;
+  std::string error;
+  auto back = deserialize(serialize(rf), &error);
+  REQUIRE(back);
+  auto t = std::dynamic_pointer_cast<const NeedleTruth>(back->truth);
+  REQUIRE(t);
+  CHECK(t->tip_mm == truth->tip_mm);
+  CHECK(t->shaft_angle_deg == 35);
+  CHECK(t->injected_volume_ul == 120);
+  CHECK_FALSE(deserialize(serialize(make_rf()), &error)->truth);  // none when none was sent
+}
+
 TEST_CASE("image frames keep their geometry") {
   ImageFrame im;
   im.width = 2;

@@ -112,6 +112,21 @@ std::shared_ptr<Frame> read_image(const fb::ImageFrame& in, std::string* error) 
   return im;
 }
 
+std::shared_ptr<const Truth> read_truth(const fb::NeedleTruth& in) {
+  auto t = std::make_shared<NeedleTruth>();
+  t->needle_present = in.needle_present();
+  if (auto* v = in.tip_mm()) t->tip_mm = {v->x(), v->y(), v->z()};
+  if (auto* v = in.entry_mm()) t->entry_mm = {v->x(), v->y(), v->z()};
+  t->shaft_angle_deg = in.shaft_angle_deg();
+  t->in_plane_offset_mm = in.in_plane_offset_mm();
+  if (auto* v = in.target_mm()) t->target_mm = {v->x(), v->z()};
+  t->injecting = in.injecting();
+  t->injected_volume_ul = in.injected_volume_ul();
+  if (auto* v = in.fluid_center_mm()) t->fluid_center_mm = {v->x(), v->z()};
+  t->fluid_radius_mm = in.fluid_radius_mm();
+  return t;
+}
+
 }  // namespace
 
 std::vector<uint8_t> serialize(const Frame& frame) {
@@ -120,7 +135,17 @@ std::vector<uint8_t> serialize(const Frame& frame) {
   auto payload = write_payload(b, frame, &type);
   const auto& h = frame.header;
   fb::FrameHeader header(h.sequence, h.source_id, h.acquisition_ns, h.utc_ns);
-  b.Finish(fb::CreateFrame(b, &header, type, payload));
+  flatbuffers::Offset<fb::NeedleTruth> truth = 0;
+  if (auto* t = dynamic_cast<const NeedleTruth*>(frame.truth.get())) {
+    const fb::Vec3d tip(t->tip_mm[0], t->tip_mm[1], t->tip_mm[2]);
+    const fb::Vec3d entry(t->entry_mm[0], t->entry_mm[1], t->entry_mm[2]);
+    const fb::Vec2d target(t->target_mm[0], t->target_mm[1]);
+    const fb::Vec2d fluid(t->fluid_center_mm[0], t->fluid_center_mm[1]);
+    truth = fb::CreateNeedleTruth(b, t->needle_present, &tip, &entry, t->shaft_angle_deg,
+                                  t->in_plane_offset_mm, &target, t->injecting,
+                                  t->injected_volume_ul, &fluid, t->fluid_radius_mm);
+  }
+  b.Finish(fb::CreateFrame(b, &header, type, payload, truth));
   return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
 }
 
@@ -148,6 +173,7 @@ FramePtr deserialize(std::span<const uint8_t> bytes, std::string* error) {
   if (out && in->header())
     out->header = {in->header()->sequence(), in->header()->source_id(),
                    in->header()->acquisition_ns(), in->header()->utc_ns()};
+  if (out && in->truth()) out->truth = read_truth(*in->truth());
   return out;
 }
 

@@ -95,6 +95,21 @@ struct ImageFrame final : Frame {
   std::string check() const;
 };
 
+// Ground truth of a simulated needle insertion (see Truth in frame.hpp): what a needle
+// detector should have found. Only evaluation nodes read it. Probe coordinates, mm.
+struct NeedleTruth final : Truth {
+  bool needle_present = false;
+  std::array<double, 3> tip_mm{0, 0, 0};     // x lateral, y elevation, z depth
+  std::array<double, 3> entry_mm{0, 0, 0};   // where the shaft enters the image (z = 0)
+  double shaft_angle_deg = 0;                // to the skin surface (x axis)
+  double in_plane_offset_mm = 0;             // y of the tip: 0 = in the imaging plane
+  std::array<double, 2> target_mm{0, 0};     // x, z
+  bool injecting = false;
+  double injected_volume_ul = 0;
+  std::array<double, 2> fluid_center_mm{0, 0};  // x, z of the anechoic pocket
+  double fluid_radius_mm = 0;
+};
+
 // Opaque data on `any` ports (test data, plugin-private messages).
 struct BlobFrame final : Frame {
   std::string_view port_type() const override { return port_type::any; }
