@@ -299,8 +299,8 @@ void RtNode::run_process(size_t port, const FramePtr& frame) {
   if (halted.load(std::memory_order_relaxed)) return;
   frames_in.add();
   const bool is_output = spec().kind == NodeKind::output;
-  const bool timed = is_output || !cheap.load(std::memory_order_relaxed) ||
-                     frame->header.sequence % kSampleEvery == 0;
+  const bool timed =
+      !cheap.load(std::memory_order_relaxed) || frame->header.sequence % kSampleEvery == 0;
   const int64_t t0 = timed ? steady_now_ns() : 0;
   try {
     node->process(Input{port, frame}, *this);
