@@ -39,7 +39,12 @@ struct ProbeGeometry {
 };
 
 // One transmit event of a frame. A plane wave steered by angle_deg has virtual source
-// depth 0; a diverging wave has its virtual source behind the array (negative z, mm).
+// depth 0; a diverging wave has its virtual source behind the array (negative z, mm),
+// at virtual_source_z_mm * (sin(angle), cos(angle)).
+// Time origin: t = 0 when the transmitted wavefront passes the probe origin (0, 0, 0). The
+// wave reaches point p at t_tx = (p.x sin(angle) + p.z cos(angle)) / c for a plane wave and
+// t_tx = (|p - s| - |s|) / c for a diverging wave from virtual source s; an echo from p
+// reaches element e at t_tx + |p - e| / c. Sample i of a channel is at start_time_s + i / fs.
 struct Transmit {
   float angle_deg = 0;
   float virtual_source_z_mm = 0;
