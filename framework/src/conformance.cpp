@@ -108,6 +108,15 @@ class Checker {
   std::vector<CheckResult> run() {
     check_declaration();
     check_parameters();
+    // A node that needs a value no default can give (a file to read) cannot be run
+    // without one; its run-time checks are named as skipped, not passed silently.
+    std::string required;
+    for (auto& p : spec_.params)
+      if (p.required) required += (required.empty() ? "" : ", ") + p.name;
+    if (!required.empty()) {
+      add("run-time checks", "", "skipped: needs " + required + " (check it in a pipeline)");
+      return results_;
+    }
     auto node = create_and_configure();
     if (!node) return results_;
     check_live_parameters(*node);

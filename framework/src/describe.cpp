@@ -64,6 +64,7 @@ Object::Ptr param_json(const ParamSpec& p) {
   o->set("unit", p.unit);
   o->set("description", p.description);
   o->set("runtime_mutable", p.runtime_mutable);
+  o->set("required", p.required);
   return o;
 }
 
@@ -144,6 +145,7 @@ std::string inspect_text(const NodeTypeInfo& t) {
     auto range = range_text(p);
     if (!range.empty()) out << "  [" << range << "]";
     if (p.runtime_mutable) out << "  (live)";
+    if (p.required) out << "  (required)";
     out << "\n      " << p.description << "\n";
   }
   return out.str();

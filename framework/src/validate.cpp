@@ -176,6 +176,13 @@ class Validator {
       }
       values[p.name] = ps->normalize(std::move(*value));
     }
+    for (auto& ps : spec.params) {
+      const bool given = std::any_of(decl.params.begin(), decl.params.end(),
+                                     [&](auto& p) { return p.name == ps.name; });
+      if (ps.required && !given)
+        error(decl.id_mark, "node '" + decl.id + "' (" + spec.type + ") needs parameter '" +
+                                ps.name + "': " + ps.description);
+    }
     node.params = ParamSet(std::move(values));
     out_.nodes.push_back(std::move(node));
   }

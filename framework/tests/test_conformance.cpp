@@ -23,13 +23,14 @@ CheckOptions quick() {
 TEST_CASE("every test node passes the conformance checks") {
   const auto& registry = testing::test_registry();
   for (auto& name : registry.type_names()) {
+    if (registry.find(name)->plugin->name != "test_nodes") continue;
     auto results = check_node_type(*registry.find(name), quick());
     INFO(name);
     for (auto& f : failures(results)) INFO(f.check + ": " + f.detail);
     CHECK(failures(results).empty());
     CHECK(results.size() >= 5);
   }
-  CHECK(check_plugin(*registry.plugins().front()).front().passed);
+  for (auto& p : registry.plugins()) CHECK(check_plugin(*p).front().passed);
 }
 
 TEST_CASE("devices emit checks see typed rf metadata") {

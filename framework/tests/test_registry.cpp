@@ -8,6 +8,11 @@ using namespace sonoflow;
 
 namespace {
 std::string bad(const std::string& folder) { return std::string(SONOFLOW_BAD_PLUGIN_DIR) + "/" + folder; }
+const PluginInfo* plugin_named(const PluginRegistry& r, const std::string& name) {
+  for (auto& p : r.plugins())
+    if (p->name == name) return p.get();
+  return nullptr;
+}
 std::string only_message(const PluginRegistry& r) {
   REQUIRE(r.problems().all().size() == 1);
   return r.problems().all()[0].message;
@@ -17,9 +22,9 @@ std::string only_message(const PluginRegistry& r) {
 TEST_CASE("the test plugin loads with its node types and descriptor") {
   PluginRegistry r;
   r.load_folder(SONOFLOW_TEST_PLUGIN_DIR);
-  REQUIRE(r.plugins().size() == 1);
-  const auto& p = *r.plugins()[0];
-  CHECK(p.name == "test_nodes");
+  const PluginInfo* found = plugin_named(r, "test_nodes");
+  REQUIRE(found);
+  const auto& p = *found;
   CHECK(p.abi_version == SONOFLOW_ABI_VERSION);
   CHECK(p.sdk_version == SONOFLOW_SDK_VERSION);
   CHECK(r.find("test_counter"));
@@ -42,7 +47,7 @@ TEST_CASE("libraries that are not plugins are skipped and the rest still load") 
   r.load_folder(bad("not_a_plugin"));
   r.load_folder(bad("garbage"));
   r.load_folder(SONOFLOW_TEST_PLUGIN_DIR);
-  CHECK(r.plugins().size() == 1);
+  CHECK(plugin_named(r, "test_nodes"));
   REQUIRE(r.problems().all().size() == 2);
   CHECK(r.problems().all()[0].message ==
         "skipped: not a SonoFlow plugin (no 'sonoflow_plugin_entry' symbol)");
@@ -66,8 +71,9 @@ TEST_CASE("two plugins with the same node type is an error naming both files") {
 TEST_CASE("the same plugin later in the search order is shadowed, like PATH") {
   PluginRegistry r;
   r.load_folder(SONOFLOW_TEST_PLUGIN_DIR);
+  const size_t loaded = r.plugins().size();
   r.load_library(std::string(SONOFLOW_TEST_PLUGIN_DIR) + "/test_nodes.so");
-  CHECK(r.plugins().size() == 1);
+  CHECK(r.plugins().size() == loaded);
   CHECK(only_message(r).find("plugin 'test_nodes' already loaded from") == 0);
   CHECK_FALSE(r.problems().has_errors());
 }

@@ -62,6 +62,26 @@ TEST_CASE("simulator ground truth travels with the frame") {
   CHECK_FALSE(deserialize(serialize(make_rf()), &error)->truth);  // none when none was sent
 }
 
+TEST_CASE("iq frames keep their samples, grid and sector") {
+  IqFrame iq;
+  iq.width = 2;
+  iq.height = 3;
+  iq.samples = {{1, -1}, {2, 0.5f}, {0, 0}, {-3, 4}, {5, 5}, {0.25f, -0.75f}};
+  iq.origin_mm = {-10, 2};
+  iq.spacing_mm = {0.2, 0.1};
+  iq.demodulation_hz = 7.6e6;
+  iq.sector = std::make_shared<SectorGeometry>(SectorGeometry{-49.6f, -0.6f, 0.6f, 49.6f, 129.6f});
+  REQUIRE(iq.check().empty());
+  std::string error;
+  auto back = frame_cast<IqFrame>(deserialize(serialize(iq), &error));
+  REQUIRE(back);
+  CHECK(back->samples == iq.samples);
+  CHECK(back->spacing_mm == iq.spacing_mm);
+  CHECK(back->demodulation_hz == 7.6e6);
+  REQUIRE(back->sector);
+  CHECK(back->sector->end_radius_mm == 129.6f);
+}
+
 TEST_CASE("image frames keep their geometry") {
   ImageFrame im;
   im.width = 2;

@@ -31,6 +31,15 @@ std::string RfFrame::check() const {
   return {};
 }
 
+std::string IqFrame::check() const {
+  if (width == 0 || height == 0) return "iq frame is empty";
+  if (samples.size() != size_t{width} * height)
+    return "iq frame holds " + std::to_string(samples.size()) + " values, expected width x height = " +
+           std::to_string(size_t{width} * height);
+  if (!(spacing_mm[0] > 0) || !(spacing_mm[1] > 0)) return "iq grid spacing must be positive";
+  return {};
+}
+
 void ImageFrame::set_cartesian_transform() {
   image_to_probe = {spacing_mm[0], 0, 0, origin_mm[0],  //
                     0, 0, 1, 0,                          // y (elevation): image plane y = 0

@@ -20,6 +20,13 @@ flatbuffers::Offset<fb::ProbeGeometry> write_probe(flatbuffers::FlatBufferBuilde
                                  p.center_frequency_hz, p.fractional_bandwidth, p.radius_mm);
 }
 
+flatbuffers::Offset<fb::SectorGeometry> write_sector(flatbuffers::FlatBufferBuilder& b,
+                                                     const SectorGeometry* s) {
+  if (!s) return 0;
+  return fb::CreateSectorGeometry(b, s->apex_z_mm, s->start_angle_rad, s->end_angle_rad,
+                                  s->start_radius_mm, s->end_radius_mm);
+}
+
 flatbuffers::Offset<void> write_payload(flatbuffers::FlatBufferBuilder& b, const Frame& frame,
                                         fb::Payload* type) {
   if (auto* rf = dynamic_cast<const RfFrame*>(&frame)) {
@@ -36,15 +43,24 @@ flatbuffers::Offset<void> write_payload(flatbuffers::FlatBufferBuilder& b, const
   }
   if (auto* im = dynamic_cast<const ImageFrame*>(&frame)) {
     *type = fb::Payload::ImageFrame;
-    flatbuffers::Offset<fb::SectorGeometry> sector = 0;
-    if (im->sector)
-      sector = fb::CreateSectorGeometry(b, im->sector->apex_z_mm, im->sector->start_angle_rad,
-                                        im->sector->end_angle_rad, im->sector->start_radius_mm,
-                                        im->sector->end_radius_mm);
+    auto sector = write_sector(b, im->sector.get());
     return fb::CreateImageFrame(b, im->width, im->height, im->channels, b.CreateVector(im->pixels),
                                 b.CreateVector(im->origin_mm.data(), 2),
                                 b.CreateVector(im->spacing_mm.data(), 2),
                                 b.CreateVector(im->image_to_probe.data(), 16), sector)
+        .Union();
+  }
+  if (auto* iq = dynamic_cast<const IqFrame*>(&frame)) {
+    *type = fb::Payload::IqFrame;
+    std::vector<fb::Complex> samples;
+    samples.reserve(iq->samples.size());
+    for (auto& v : iq->samples) samples.emplace_back(v.real(), v.imag());
+    auto sector = write_sector(b, iq->sector.get());
+    auto probe = iq->probe ? write_probe(b, *iq->probe) : 0;
+    return fb::CreateIqFrame(b, iq->width, iq->height, b.CreateVectorOfStructs(samples),
+                             b.CreateVector(iq->origin_mm.data(), 2),
+                             b.CreateVector(iq->spacing_mm.data(), 2), sector,
+                             iq->demodulation_hz, probe)
         .Union();
   }
   if (auto* blob = dynamic_cast<const BlobFrame*>(&frame)) {
@@ -67,20 +83,46 @@ bool copy_array(const flatbuffers::Vector<double>* from, std::array<double, N>& 
   return true;
 }
 
+std::shared_ptr<const ProbeGeometry> read_probe(const fb::ProbeGeometry* p) {
+  if (!p) return nullptr;
+  auto probe = std::make_shared<ProbeGeometry>();
+  if (p->model()) probe->model = p->model()->str();
+  if (auto* pos = p->element_positions_mm())
+    for (auto* e : *pos) probe->element_positions_mm.push_back({e->x(), e->y(), e->z()});
+  copy_vector(p->element_normal_angles_rad(), probe->element_normal_angles_rad);
+  probe->element_width_mm = p->element_width_mm();
+  probe->center_frequency_hz = p->center_frequency_hz();
+  probe->fractional_bandwidth = p->fractional_bandwidth();
+  probe->radius_mm = p->radius_mm();
+  return probe;
+}
+
+std::shared_ptr<const SectorGeometry> read_sector(const fb::SectorGeometry* s) {
+  if (!s) return nullptr;
+  return std::make_shared<SectorGeometry>(SectorGeometry{s->apex_z_mm(), s->start_angle_rad(),
+                                                         s->end_angle_rad(), s->start_radius_mm(),
+                                                         s->end_radius_mm()});
+}
+
+std::shared_ptr<Frame> read_iq(const fb::IqFrame& in, std::string* error) {
+  auto iq = std::make_shared<IqFrame>();
+  iq->width = in.width();
+  iq->height = in.height();
+  if (auto* v = in.samples())
+    for (auto* c : *v) iq->samples.emplace_back(c->re(), c->im());
+  if (!copy_array(in.origin_mm(), iq->origin_mm) || !copy_array(in.spacing_mm(), iq->spacing_mm)) {
+    *error = "iq frame geometry is incomplete";
+    return nullptr;
+  }
+  iq->sector = read_sector(in.sector());
+  iq->demodulation_hz = in.demodulation_hz();
+  iq->probe = read_probe(in.probe());
+  return iq;
+}
+
 std::shared_ptr<Frame> read_rf(const fb::RfFrame& in) {
   auto rf = std::make_shared<RfFrame>();
-  if (auto* p = in.probe()) {
-    auto probe = std::make_shared<ProbeGeometry>();
-    if (p->model()) probe->model = p->model()->str();
-    if (auto* pos = p->element_positions_mm())
-      for (auto* e : *pos) probe->element_positions_mm.push_back({e->x(), e->y(), e->z()});
-    copy_vector(p->element_normal_angles_rad(), probe->element_normal_angles_rad);
-    probe->element_width_mm = p->element_width_mm();
-    probe->center_frequency_hz = p->center_frequency_hz();
-    probe->fractional_bandwidth = p->fractional_bandwidth();
-    probe->radius_mm = p->radius_mm();
-    rf->probe = std::move(probe);
-  }
+  rf->probe = read_probe(in.probe());
   if (auto* t = in.transmits())
     for (auto* e : *t) rf->transmits.push_back({e->angle_deg(), e->virtual_source_z_mm()});
   rf->channel_count = in.channel_count();
@@ -105,10 +147,7 @@ std::shared_ptr<Frame> read_image(const fb::ImageFrame& in, std::string* error) 
     *error = "image frame geometry is incomplete";
     return nullptr;
   }
-  if (auto* s = in.sector())
-    im->sector = std::make_shared<SectorGeometry>(SectorGeometry{
-        s->apex_z_mm(), s->start_angle_rad(), s->end_angle_rad(), s->start_radius_mm(),
-        s->end_radius_mm()});
+  im->sector = read_sector(in.sector());
   return im;
 }
 
@@ -160,6 +199,7 @@ FramePtr deserialize(std::span<const uint8_t> bytes, std::string* error) {
   switch (in->payload_type()) {
     case fb::Payload::RfFrame: out = read_rf(*in->payload_as_RfFrame()); break;
     case fb::Payload::ImageFrame: out = read_image(*in->payload_as_ImageFrame(), error); break;
+    case fb::Payload::IqFrame: out = read_iq(*in->payload_as_IqFrame(), error); break;
     case fb::Payload::BlobFrame: {
       auto blob = std::make_shared<BlobFrame>();
       auto* b = in->payload_as_BlobFrame();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <complex>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -78,6 +79,26 @@ struct SectorGeometry {
   float apex_z_mm = 0;  // the virtual apex on the z axis (negative: behind the array)
   float start_angle_rad = 0, end_angle_rad = 0;
   float start_radius_mm = 0, end_radius_mm = 0;
+};
+
+// Beamformed complex data (port type `iq`) on a grid of rows x columns, row-major. On a
+// Cartesian grid, column j lies at x = origin_mm[0] + j * spacing_mm[0] and row i at
+// z = origin_mm[1] + i * spacing_mm[1]. On a polar grid (convex probes, `sector` set)
+// columns are angles and rows radii from the sector's apex. Values are baseband I/Q
+// (demodulated at demodulation_hz) or, with demodulation_hz 0, the analytic signal.
+struct IqFrame final : Frame {
+  static constexpr std::string_view kPortType = port_type::iq;
+  std::string_view port_type() const override { return kPortType; }
+
+  uint32_t width = 0, height = 0;
+  std::vector<std::complex<float>> samples;  // [row][column]
+  std::array<double, 2> origin_mm{0, 0};
+  std::array<double, 2> spacing_mm{0, 0};
+  std::shared_ptr<const SectorGeometry> sector;  // null for a Cartesian grid
+  double demodulation_hz = 0;
+  std::shared_ptr<const ProbeGeometry> probe;  // the probe it was formed from
+
+  std::string check() const;
 };
 
 // A grey (1 channel) or colour (3 channels, BGR) 8-bit raster. Pixel (col, row) lies at

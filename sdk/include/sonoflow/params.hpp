@@ -33,6 +33,7 @@ struct ParamSpec {
   std::string unit;                       // e.g. "mm", "Hz", "dB"; empty if none
   std::string description;                // one line
   bool runtime_mutable = false;           // may change while the pipeline runs
+  bool required = false;                  // no sensible default: a pipeline must set it
   std::optional<size_t> min_items, max_items;  // for numbers lists
 
   static ParamSpec boolean(std::string name, bool def);
@@ -50,6 +51,8 @@ struct ParamSpec {
   ParamSpec& in(std::string u) { unit = std::move(u); return *this; }
   ParamSpec& doc(std::string text) { description = std::move(text); return *this; }
   ParamSpec& live() { runtime_mutable = true; return *this; }
+  // The parameter must be given (a file to read, say); its default only documents the form.
+  ParamSpec& needed() { required = true; return *this; }
 
   // Empty when value is acceptable for this parameter, else why not ("must be between
   // 0.5 and 4", "must be one of: hann, tukey"). A real parameter accepts an integer.
