@@ -11,7 +11,8 @@ install(DIRECTORY sdk/include/sonoflow framework/include/sonoflow
 install(FILES ${CMAKE_BINARY_DIR}/sdk/include/sonoflow/version.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sonoflow)
 install(FILES ${CMAKE_BINARY_DIR}/sdk/include/sonoflow/schemas/frames_generated.h
-              sdk/schemas/frames.fbs
+              ${CMAKE_BINARY_DIR}/sdk/include/sonoflow/schemas/recording_generated.h
+              sdk/schemas/frames.fbs sdk/schemas/recording.fbs
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sonoflow/schemas)
 
 set(_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/SonoFlow)

@@ -28,27 +28,9 @@ bool parse_file_args(const char* command, const std::vector<std::string>& args, 
   po::options_description options(std::string("sonoflow ") + command + " FILE [options]");
   options.add_options()("help,h", "show this help")(
       "set", po::value(&out.sets)->composing(), "override a parameter: node.param=value");
-  po::options_description all;
-  all.add(options).add_options()("file", po::value(&out.file));
-  po::positional_options_description positional;
-  positional.add("file", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "sonoflow " << command << ": " << e.what() << "\n" << options;
-    status = kUsage;
-    return false;
-  }
-  if (vm.count("help")) {
-    std::cout << options;
-    status = kOk;
-    return false;
-  }
-  if (out.file.empty()) {
-    std::cerr << "sonoflow " << command << ": give a pipeline file\n" << options;
-    status = kUsage;
+  if (auto code = parse_arguments(command, args, options, out.file, "a pipeline file", true, vm)) {
+    status = *code;
     return false;
   }
   return true;
@@ -85,22 +67,9 @@ int inspect_command(const std::vector<std::string>& args) {
   std::string type;
   po::options_description options("sonoflow inspect [TYPE] [options]");
   options.add_options()("help,h", "show this help")("json", "print JSON");
-  po::options_description all;
-  all.add(options).add_options()("type", po::value(&type));
-  po::positional_options_description positional;
-  positional.add("type", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "sonoflow inspect: " << e.what() << "\n" << options;
-    return kUsage;
-  }
-  if (vm.count("help")) {
-    std::cout << options;
-    return kOk;
-  }
+  if (auto status = parse_arguments("inspect", args, options, type, "a node type", false, vm))
+    return *status;
   PluginRegistry registry;
   load_default_plugins(registry);
   print_plugin_problems(registry);

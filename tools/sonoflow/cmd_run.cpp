@@ -48,28 +48,9 @@ int run_command(const std::vector<std::string>& args) {
       "fast", "sources run as fast as the pipeline takes frames instead of in real time")(
       "report", po::value(&report_path), "write a JSON report of the run to this file")(
       "quiet,q", "no live status line");
-  po::options_description hidden;
-  hidden.add_options()("file", po::value(&file));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("file", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "sonoflow run: " << e.what() << "\n" << options;
-    return kUsage;
-  }
-  if (vm.count("help")) {
-    std::cout << options;
-    return kOk;
-  }
-  if (file.empty()) {
-    std::cerr << "sonoflow run: give a pipeline file\n" << options;
-    return kUsage;
-  }
+  if (auto status = parse_arguments("run", args, options, file, "a pipeline file", true, vm))
+    return *status;
   if (duration_s < 0 || frames < 0) {
     std::cerr << "sonoflow run: --" << (frames < 0 ? "frames" : "duration")
               << " must not be negative\n";

@@ -5,6 +5,33 @@
 
 namespace sonoflow::cli {
 
+std::optional<int> parse_arguments(const std::string& command, const std::vector<std::string>& args,
+                                   const boost::program_options::options_description& options,
+                                   std::string& positional, const char* what, bool required,
+                                   boost::program_options::variables_map& vm) {
+  namespace po = boost::program_options;
+  po::options_description all;
+  all.add(options).add_options()("positional", po::value(&positional));
+  po::positional_options_description order;
+  order.add("positional", 1);
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(order).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "sonoflow " << command << ": " << e.what() << "\n" << options;
+    return kUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << options;
+    return kOk;
+  }
+  if (required && positional.empty()) {
+    std::cerr << "sonoflow " << command << ": give " << what << "\n" << options;
+    return kUsage;
+  }
+  return std::nullopt;
+}
+
 void load_default_plugins(PluginRegistry& registry) {
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);

@@ -2,6 +2,7 @@
 // with every diagnostic printed, and the exit codes.
 #pragma once
 
+#include <boost/program_options.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,11 +29,21 @@ std::optional<ValidatedPipeline> load_pipeline(const std::string& path,
                                                const std::vector<std::string>& overrides,
                                                PluginRegistry& registry, bool verb_runs = false);
 
+// Parses a command's arguments: its `options` and one positional argument (the file or
+// type) into `positional`. Returns an exit code when the command should end now (help
+// was printed: kOk; bad usage, said on stderr: kUsage), or nullopt to go on. With
+// `required`, a missing positional argument is bad usage naming `what`.
+std::optional<int> parse_arguments(const std::string& command, const std::vector<std::string>& args,
+                                   const boost::program_options::options_description& options,
+                                   std::string& positional, const char* what, bool required,
+                                   boost::program_options::variables_map& vm);
+
 int run_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
 int inspect_command(const std::vector<std::string>& args);
 int graph_command(const std::vector<std::string>& args);
 int check_command(const std::vector<std::string>& args);
 int version_command(const std::vector<std::string>& args);
+int recording_command(const std::vector<std::string>& args);
 
 }  // namespace sonoflow::cli

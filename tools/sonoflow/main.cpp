@@ -1,4 +1,5 @@
-// sonoflow: run, validate, inspect, graph and check SonoFlow pipelines and plugins.
+// sonoflow: run, validate, inspect, graph and check SonoFlow pipelines and plugins;
+// summarise recordings.
 #include <iostream>
 #include <map>
 #include <string>
@@ -18,6 +19,8 @@ constexpr const char* kUsageText =
     "  inspect [TYPE] [--json]          list plugins and node types, or one type\n"
     "  graph FILE [--set ...]           print the pipeline as Graphviz DOT\n"
     "  check LIB.so|TYPE                conformance checks for plugin authors\n"
+    "  recording FILE [--json] [--frames]\n"
+    "                                   summarise a recording; exit 0 when it is whole\n"
     "  version                          versions of SonoFlow, its ABI and libraries\n"
     "\n"
     "`sonoflow <command> --help` shows a command's options.\n"
@@ -33,9 +36,9 @@ int main(int argc, char** argv) {
     return argc < 2 ? kUsage : kOk;
   }
   const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
-      {"run", run_command},     {"validate", validate_command}, {"inspect", inspect_command},
-      {"graph", graph_command}, {"check", check_command},       {"version", version_command},
-      {"--version", version_command}};
+      {"run", run_command},           {"validate", validate_command},  {"inspect", inspect_command},
+      {"graph", graph_command},       {"check", check_command},        {"version", version_command},
+      {"--version", version_command}, {"recording", recording_command}};
   auto it = commands.find(argv[1]);
   if (it == commands.end()) {
     std::cerr << "sonoflow: unknown command '" << argv[1] << "'\n\n" << kUsageText;
