@@ -1,0 +1,92 @@
+// Delay-and-sum beamforming of steered plane waves and diverging waves, framework-free:
+// plain arrays in, complex baseband grid out, units in the names. Two stages:
+//  1. demodulate(): each channel's rf is mixed down by the probe's centre frequency and
+//     low-pass filtered (windowed sinc), giving baseband IQ planes with zero guards;
+//  2. Beamformer::beamform(): for every pixel, transmit and element inside the receive
+//     f-number aperture, the baseband is linearly interpolated at the two-way delay and
+//     rotated by the carrier phase of that delay, then summed (coherent compounding).
+// The node (das_beamformer.cpp), its tests and sonoflow-bench-beamformer share this code.
+#pragma once
+
+#include <complex>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "sonoflow/frames.hpp"
+
+namespace sonoflow::das {
+
+enum class Apodization { boxcar, hann, tukey };
+
+struct Settings {
+  double f_number = 1.5;  // receive aperture width = distance along the normal / f_number
+  Apodization apodization = Apodization::hann;
+  double tukey_alpha = 0.5;  // fraction of the aperture tapered (0: boxcar, 1: hann)
+  // Use the compiler-vectorised depth loop even where the AVX-512 one could run (tests
+  // check both against the reference; the benchmark reports both).
+  bool portable_kernel = false;
+};
+
+// Output grid. Column j, row i is the point p0_j + rho_i * d_j of a ray: on a Cartesian
+// grid p0 = (x_j, 0), d = (0, 1), rho = z; on a polar grid (convex probes) the rays leave
+// the apex (0, apex_z_mm) at angle theta_j from +z and rho is the radius from the apex.
+struct Grid {
+  bool polar = false;
+  uint32_t columns = 0, rows = 0;
+  double column_origin = 0, column_step = 0;  // x in mm, or theta in rad when polar
+  double row_origin_mm = 0, row_step_mm = 0;  // z, or radius from the apex when polar
+  double apex_z_mm = 0;                       // polar only
+
+  size_t pixels() const { return size_t{columns} * rows; }
+  void pixel_mm(uint32_t column, uint32_t row, double& x_mm, double& z_mm) const;
+};
+
+// The acquisition the rf came from, in the units the loops want.
+struct Geometry {
+  std::vector<float> element_x_mm, element_z_mm, element_normal_rad;
+  std::vector<Transmit> transmits;
+  double sampling_rate_hz = 0, start_time_s = 0, center_frequency_hz = 0;
+  double sound_speed_mm_per_s = 1.54e6;
+  uint32_t sample_count = 0;
+
+  size_t channels() const { return element_x_mm.size(); }
+  static Geometry of(const RfFrame& rf, double sound_speed_m_per_s_override = 0);
+};
+
+// Baseband IQ of every (transmit, channel) row, as separate real and imaginary planes
+// (gathers of floats vectorise; of complex pairs they do not). Sample k of a row sits at
+// index k + kGuard; the guards hold zeros so that a clamped index reads silence.
+struct Baseband {
+  static constexpr uint32_t kGuard = 2;
+  uint32_t rows = 0, samples = 0, stride = 0;
+  std::vector<float> re, im;
+  const float* re_row(size_t row) const { return re.data() + row * stride; }
+  const float* im_row(size_t row) const { return im.data() + row * stride; }
+};
+
+// Low-pass taps of the demodulator: Hann-windowed sinc, cut-off at the centre frequency
+// (passes the echo band, stops the 2 f0 image of the mixing), ~4 carrier periods long,
+// DC gain 2 so that the baseband has the analytic signal's amplitude.
+std::vector<float> lowpass_taps(double sampling_rate_hz, double center_frequency_hz);
+
+// rf [transmit][channel][sample] -> baseband. Parallel over rows (oneTBB).
+void demodulate(const int16_t* rf, const Geometry& g, Baseband& out);
+void demodulate(const float* rf, const Geometry& g, Baseband& out);
+
+// A sensible grid for a probe: Cartesian over the aperture for a linear array, polar
+// over the elements' angles for a convex one; depth from the recorded samples, at most
+// max_depth_mm. Pixels of lambda/2 laterally and lambda/4 in depth.
+Grid default_grid(const Geometry& g, double max_depth_mm = 40);
+
+class Beamformer {
+ public:
+  // out[row * columns + column] = baseband value at demodulation frequency f0 with
+  // respect to the two-way depth time 2 z / c (so its phase is smooth along depth).
+  void beamform(const Baseband& bb, const Geometry& g, const Grid& grid, const Settings& s,
+                std::complex<float>* out) const;
+  // Bytes of scratch the last call used (per-thread tiles), for the benchmark's report.
+  size_t scratch_bytes(const Grid& grid, size_t transmits) const;
+};
+
+}  // namespace sonoflow::das

@@ -1,0 +1,253 @@
+// The delay-and-sum kernel. Restructured as CALIBRATION.md found worthwhile: the receive
+// delay, phase and apodization of each (pixel, element) are computed once and reused for
+// every transmit; depth is the inner loop (contiguous, vectorised, one gather per
+// interpolation tap); tiles of a few columns by a band of rows keep each element's
+// baseband rows and the accumulators in L2. The hot loops are compiled for AVX-512, AVX2
+// and a baseline, chosen at run time (target_clones), so the binary stays portable.
+#include <tbb/blocked_range2d.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "das_core.hpp"
+#include "fast_math.hpp"
+
+namespace sonoflow::das {
+
+// das_avx512.cpp: the same depth loop with register permutes instead of gathers.
+bool cpu_has_avx512();
+void accumulate_avx512(const float* tx, const float* rx, const float* wr, const float* wi,
+                       const float* re, const float* im, float* acc_re, float* acc_im, int n,
+                       float last_index, int stride);
+
+namespace {
+
+constexpr uint32_t kColumnTile = 16;  // columns that share an element's rows in L1/L2
+constexpr uint32_t kRowBand = 128;    // rows per tile: bounds the sample window per row
+
+#define SONOFLOW_DAS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+
+// acc += w * phasor_rx * iq(tx + rx), iq linearly interpolated; n consecutive rows.
+SONOFLOW_DAS_CLONES
+void accumulate(const float* __restrict tx, const float* __restrict rx, const float* __restrict wr,
+                const float* __restrict wi, const float* __restrict re, const float* __restrict im,
+                float* __restrict acc_re, float* __restrict acc_im, int n, float last_index) {
+  for (int r = 0; r < n; ++r) {
+    const float s = std::min(std::max(tx[r] + rx[r], 0.f), last_index);
+    const int i = static_cast<int>(s);
+    const float f = s - static_cast<float>(i);
+    const float vr = re[i] + f * (re[i + 1] - re[i]);
+    const float vi = im[i] + f * (im[i + 1] - im[i]);
+    acc_re[r] += vr * wr[r] - vi * wi[r];
+    acc_im[r] += vr * wi[r] + vi * wr[r];
+  }
+}
+
+struct Element {
+  float x_mm, z_mm, sin_normal, cos_normal;
+};
+
+struct Constants {
+  float samples_per_mm, cycles_per_mm, two_f_number;
+  Apodization apodization;
+  // The taper runs over u in [taper_start, 1]: 0 for Hann, 1 - alpha for Tukey. Its inverse
+  // width is precomputed: a division by a loop invariant is not hoisted without fast-math.
+  float taper_start, taper_scale;
+};
+
+// Receive delay (samples), carrier phasor and apodization weight of one element for n
+// pixels of a column.
+SONOFLOW_DAS_CLONES
+void receive(const float* __restrict px, const float* __restrict pz, Element e, Constants k,
+             float* __restrict rx, float* __restrict wr, float* __restrict wi, int n) {
+  for (int r = 0; r < n; ++r) {
+    const float dx = px[r] - e.x_mm, dz = pz[r] - e.z_mm;
+    const float d = std::sqrt(dx * dx + dz * dz);
+    rx[r] = d * k.samples_per_mm;
+    const float axial = dx * e.sin_normal + dz * e.cos_normal;
+    const float lateral = std::abs(dx * e.cos_normal - dz * e.sin_normal);
+    // u: 0 on the element's normal, 1 at the edge of the f-number aperture.
+    const float u = std::min(lateral * k.two_f_number / std::max(axial, 1e-6f), 1.f);
+    float w = 1.f;
+    if (k.apodization != Apodization::boxcar) {
+      const float t = std::max(u - k.taper_start, 0.f) * k.taper_scale;
+      w = hann_taper(t);
+    }
+    float c, s;
+    sincos_cycles(d * k.cycles_per_mm, c, s);
+    wr[r] = w * c;
+    wi[r] = w * s;
+  }
+}
+
+struct Wave {
+  float sin_angle, cos_angle, source_x_mm, source_z_mm, source_distance_mm, offset;
+  bool plane;
+};
+
+// Transmit delay of n pixels in samples, time origin and guard included (Transmit doc).
+SONOFLOW_DAS_CLONES
+void transmit_delays(const float* __restrict px, const float* __restrict pz, Wave w, Constants k,
+                     float* __restrict tx, int n) {
+  if (w.plane) {
+    for (int r = 0; r < n; ++r)
+      tx[r] = (px[r] * w.sin_angle + pz[r] * w.cos_angle) * k.samples_per_mm + w.offset;
+    return;
+  }
+  for (int r = 0; r < n; ++r) {
+    const float dx = px[r] - w.source_x_mm, dz = pz[r] - w.source_z_mm;
+    tx[r] = (std::sqrt(dx * dx + dz * dz) - w.source_distance_mm) * k.samples_per_mm + w.offset;
+  }
+}
+
+// sum += acc * exp(j 2 pi f0 (d_tx - 2 z) / c) over n rows of one transmit.
+SONOFLOW_DAS_CLONES
+void compound(const float* __restrict tx, const float* __restrict pz,
+              const float* __restrict acc_re, const float* __restrict acc_im, float offset,
+              Constants k, float* __restrict sum_re, float* __restrict sum_im, int n) {
+  for (int r = 0; r < n; ++r) {
+    const float d_tx = (tx[r] - offset) / k.samples_per_mm;
+    float cs, sn;
+    sincos_cycles((d_tx - 2 * pz[r]) * k.cycles_per_mm, cs, sn);
+    sum_re[r] += acc_re[r] * cs - acc_im[r] * sn;
+    sum_im[r] += acc_re[r] * sn + acc_im[r] * cs;
+  }
+}
+
+struct Scratch {
+  std::vector<float> px, pz, tx, acc_re, acc_im, rx, wr, wi;
+  std::vector<int> first, count;  // rows inside the aperture per column: [first, first + count)
+};
+
+}  // namespace
+
+size_t Beamformer::scratch_bytes(const Grid& grid, size_t transmits) const {
+  const size_t tile = size_t{kColumnTile} * std::min(kRowBand, grid.rows);
+  return tbb::this_task_arena::max_concurrency() * sizeof(float) * (tile * (5 + 3 * transmits));
+}
+
+void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& grid,
+                          const Settings& s, std::complex<float>* out) const {
+  const size_t T = g.transmits.size(), E = g.channels();
+  const double samples_per_mm = g.sampling_rate_hz / g.sound_speed_mm_per_s;
+  const double offset = -g.start_time_s * g.sampling_rate_hz + Baseband::kGuard;
+  const float taper_start =
+      s.apodization == Apodization::tukey ? static_cast<float>(1 - s.tukey_alpha) : 0.f;
+  const Constants k{static_cast<float>(samples_per_mm),
+                    static_cast<float>(g.center_frequency_hz / g.sound_speed_mm_per_s),
+                    static_cast<float>(2 * s.f_number),
+                    s.apodization,
+                    taper_start,
+                    1.f / std::max(1.f - taper_start, 1e-6f)};
+  std::vector<Element> elements(E);
+  for (size_t e = 0; e < E; ++e)
+    elements[e] = {g.element_x_mm[e], g.element_z_mm[e], std::sin(g.element_normal_rad[e]),
+                   std::cos(g.element_normal_rad[e])};
+  std::vector<Wave> waves;
+  for (const auto& tr : g.transmits) {
+    const double a = tr.angle_deg * M_PI / 180, v = tr.virtual_source_z_mm;
+    waves.push_back({static_cast<float>(std::sin(a)), static_cast<float>(std::cos(a)),
+                     static_cast<float>(v * std::sin(a)), static_cast<float>(v * std::cos(a)),
+                     static_cast<float>(std::abs(v)), static_cast<float>(offset), v == 0});
+  }
+  const float last_index = static_cast<float>(bb.stride - 2);
+  static const bool has_avx512 = cpu_has_avx512();
+  const bool avx512 = has_avx512 && !s.portable_kernel;
+  const int stride = static_cast<int>(bb.stride);
+  tbb::enumerable_thread_specific<Scratch> scratch;
+
+  auto tile = [&](const tbb::blocked_range2d<uint32_t>& range) {
+    const uint32_t r0 = range.rows().begin(), nr = range.rows().size();
+    const uint32_t c0 = range.cols().begin(), nc = range.cols().size();
+    const size_t plane = size_t{nc} * nr;
+    Scratch& m = scratch.local();
+    m.px.resize(plane), m.pz.resize(plane), m.tx.resize(T * plane);
+    m.acc_re.assign(T * plane, 0.f), m.acc_im.assign(T * plane, 0.f);
+    m.rx.resize(plane), m.wr.resize(plane), m.wi.resize(plane);
+    m.first.resize(nc), m.count.resize(nc);
+    // Pixel positions and transmit delays (samples, with the time origin folded in).
+    for (uint32_t c = 0; c < nc; ++c) {
+      float* px = m.px.data() + c * nr;
+      float* pz = m.pz.data() + c * nr;
+      for (uint32_t r = 0; r < nr; ++r) {
+        double x, z;
+        grid.pixel_mm(c0 + c, r0 + r, x, z);
+        px[r] = static_cast<float>(x);
+        pz[r] = static_cast<float>(z);
+      }
+      for (size_t t = 0; t < T; ++t)
+        transmit_delays(px, pz, waves[t], k, m.tx.data() + t * plane + c * nr, nr);
+    }
+    for (size_t e = 0; e < E; ++e) {
+      const Element el = elements[e];
+      // Receive terms of every column first, then transmit by transmit over the columns:
+      // one transmit's sample window of this element stays in L1 for all the columns.
+      for (uint32_t c = 0; c < nc; ++c) {
+        // The rows inside the aperture form one interval: |lateral| <= axial / (2 F#) are two
+        // half-planes, and a column is a straight ray, so each is a half-line in the row.
+        double x0, z0, x1, z1;
+        grid.pixel_mm(c0 + c, r0, x0, z0);
+        grid.pixel_mm(c0 + c, r0 + 1, x1, z1);
+        const double ax0 = (x0 - el.x_mm) * el.sin_normal + (z0 - el.z_mm) * el.cos_normal;
+        const double ax1 = (x1 - x0) * el.sin_normal + (z1 - z0) * el.cos_normal;
+        const double la0 = (x0 - el.x_mm) * el.cos_normal - (z0 - el.z_mm) * el.sin_normal;
+        const double la1 = (x1 - x0) * el.cos_normal - (z1 - z0) * el.sin_normal;
+        double lo = 0, hi = nr - 1;
+        for (double sign : {-1.0, 1.0}) {
+          const double a = ax0 + sign * s.f_number * 2 * la0, b = ax1 + sign * s.f_number * 2 * la1;
+          if (b > 0)
+            lo = std::max(lo, -a / b);
+          else if (b < 0)
+            hi = std::min(hi, -a / b);
+          else if (a < 0)
+            hi = -1;
+        }
+        m.first[c] = static_cast<int>(std::ceil(lo - 1e-9));
+        m.count[c] = std::max(0, static_cast<int>(std::floor(hi + 1e-9)) + 1 - m.first[c]);
+        if (m.count[c] == 0) continue;
+        const size_t at = c * nr + m.first[c];
+        receive(m.px.data() + at, m.pz.data() + at, el, k, m.rx.data() + at, m.wr.data() + at,
+                m.wi.data() + at, m.count[c]);
+      }
+      for (size_t t = 0; t < T; ++t) {
+        const size_t row = t * E + e;
+        for (uint32_t c = 0; c < nc; ++c) {
+          if (m.count[c] == 0) continue;
+          const size_t at = c * nr + m.first[c];
+          const size_t tat = t * plane + at;
+          if (avx512)
+            accumulate_avx512(m.tx.data() + tat, m.rx.data() + at, m.wr.data() + at,
+                              m.wi.data() + at, bb.re_row(row), bb.im_row(row),
+                              m.acc_re.data() + tat, m.acc_im.data() + tat, m.count[c], last_index,
+                              stride);
+          else
+            accumulate(m.tx.data() + tat, m.rx.data() + at, m.wr.data() + at, m.wi.data() + at,
+                       bb.re_row(row), bb.im_row(row), m.acc_re.data() + tat, m.acc_im.data() + tat,
+                       m.count[c], last_index);
+        }
+      }
+    }
+    // Compounding: each transmit's sum rotated by its own carrier phase, then brought to
+    // baseband against the two-way depth time 2 z / c.
+    for (uint32_t c = 0; c < nc; ++c) {
+      float* sum_re = m.rx.data() + c * nr;  // the receive terms are spent: reuse them
+      float* sum_im = m.wr.data() + c * nr;
+      std::fill(sum_re, sum_re + nr, 0.f);
+      std::fill(sum_im, sum_im + nr, 0.f);
+      for (size_t t = 0; t < T; ++t) {
+        const size_t p = t * plane + c * nr;
+        compound(m.tx.data() + p, m.pz.data() + c * nr, m.acc_re.data() + p, m.acc_im.data() + p,
+                 waves[t].offset, k, sum_re, sum_im, static_cast<int>(nr));
+      }
+      for (uint32_t r = 0; r < nr; ++r)
+        out[size_t{r0 + r} * grid.columns + c0 + c] = {sum_re[r], sum_im[r]};
+    }
+  };
+  tbb::parallel_for(
+      tbb::blocked_range2d<uint32_t>(0, grid.rows, kRowBand, 0, grid.columns, kColumnTile), tile,
+      tbb::simple_partitioner());
+}
+
+}  // namespace sonoflow::das
