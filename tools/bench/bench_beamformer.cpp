@@ -19,6 +19,7 @@
 
 #include "das_core.hpp"
 #include "fast_math.hpp"
+#include "bench_options.hpp"
 
 namespace {
 
@@ -130,17 +131,8 @@ int main(int argc, char** argv) {
       "no-baseline", "skip the naive baseline (for profiling; ratio_vs_naive is then 0)")(
       "json", "print one JSON object instead of the table");
   po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, options), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "sonoflow-bench-beamformer: " << e.what() << "\n" << options << "\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << options << "\n";
-    return 0;
-  }
+  if (auto code = bench::parse_options(argc, argv, options, "sonoflow-bench-beamformer", vm))
+    return *code;
   if (columns < 1 || rows < 1 || samples < 16 || rounds < 1) {
     std::cerr
         << "sonoflow-bench-beamformer: --columns, --rows >= 1, --samples >= 16, --rounds >= 1\n";

@@ -35,6 +35,7 @@
 #include "sonoflow/framework/plugin_registry.hpp"
 #include "sonoflow/framework/runtime.hpp"
 #include "sonoflow/framework/validate.hpp"
+#include "bench_options.hpp"
 
 namespace {
 
@@ -403,17 +404,7 @@ int run(int argc, char** argv) {
        "runs of each side, alternating; the medians are compared")  //
       ("json", "print one JSON object instead of the table");
   po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, options), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "sonoflow-bench-graph: " << e.what() << "\n" << options << "\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << options << "\n";
-    return 0;
-  }
+  if (auto code = bench::parse_options(argc, argv, options, "sonoflow-bench-graph", vm)) return *code;
   if (frames_arg < 1 || rounds < 1) {
     std::cerr << "sonoflow-bench-graph: --frames and --rounds must be at least 1\n";
     return 2;

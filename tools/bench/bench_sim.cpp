@@ -11,6 +11,7 @@
 
 #include "reference_synth.hpp"
 #include "scenario.hpp"
+#include "bench_options.hpp"
 
 namespace {
 
@@ -40,17 +41,7 @@ int main(int argc, char** argv) {
       "frames,n", po::value(&frames)->default_value(frames), "frames to time (the needle moves)")(
       "json", "print one JSON object instead of the table");
   po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, options), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "sonoflow-bench-sim: " << e.what() << "\n" << options << "\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << options << "\n";
-    return 0;
-  }
+  if (auto code = bench::parse_options(argc, argv, options, "sonoflow-bench-sim", vm)) return *code;
   if (frames < 1) {
     std::cerr << "sonoflow-bench-sim: --frames must be at least 1\n";
     return 2;
