@@ -169,6 +169,7 @@ class Validator {
           why += ", got " + (std::holds_alternative<std::string>(*value)
                                  ? "'" + format_value(*value) + "'"
                                  : format_value(*value));
+        if (!why.empty()) where = first_bad_item(p.value, *ps, where);
       }
       if (!why.empty()) {
         error(p.file, where, "parameter '" + decl.id + "." + p.name + "' " + why);
@@ -185,6 +186,20 @@ class Validator {
     }
     node.params = ParamSet(std::move(values));
     out_.nodes.push_back(std::move(node));
+  }
+
+  // In a list that fails its range, the item that does: that is where the reader looks.
+  static Mark first_bad_item(const RawValue& raw, const ParamSpec& spec, Mark fallback) {
+    if (raw.kind != RawValue::Kind::sequence) return fallback;
+    ParamSpec one = spec;
+    one.type = ParamType::real;
+    for (const auto& item : raw.items) {
+      std::string why;
+      Mark where;
+      auto v = convert_param(item, one, why, where);
+      if (v && !one.check(*v).empty() && item.mark.line) return item.mark;
+    }
+    return fallback;
   }
 
   static std::string join(const std::vector<std::string>& names) {

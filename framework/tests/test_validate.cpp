@@ -118,3 +118,4 @@ edges: [sink.in -> src.out]
   CHECK(format(c.diags.all()[0]) ==
         "p.yaml:5:9: error: edge goes from an input to an output; write 'src.out -> sink.in'");
 }
+
