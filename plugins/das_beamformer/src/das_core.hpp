@@ -79,12 +79,23 @@ void demodulate(const float* rf, const Geometry& g, Baseband& out);
 // max_depth_mm. Pixels of lambda/2 laterally and lambda/4 in depth.
 Grid default_grid(const Geometry& g, double max_depth_mm = 40);
 
+// Per-pixel sums that coherence-based beamformers (coherence.hpp) need besides the
+// coherent sum, laid out like the output ([row][column], grid.pixels() entries each).
+// Summed over every (transmit, element) pair inside the aperture, with w its apodization
+// weight and s its delayed, interpolated baseband sample.
+struct IncoherentSums {
+  float* weight = nullptr;  // sum of w
+  float* energy = nullptr;  // sum of w |s|^2
+};
+
 class Beamformer {
  public:
   // out[row * columns + column] = baseband value at demodulation frequency f0 with
   // respect to the two-way depth time 2 z / c (so its phase is smooth along depth).
+  // With `sums`, also fills them (a slower kernel: the extra sum costs a pass over every
+  // sample, and the AVX-512 permute path is not used).
   void beamform(const Baseband& bb, const Geometry& g, const Grid& grid, const Settings& s,
-                std::complex<float>* out) const;
+                std::complex<float>* out, const IncoherentSums* sums = nullptr) const;
   // Bytes of scratch the last call used (per-thread tiles), for the benchmark's report.
   size_t scratch_bytes(const Grid& grid, size_t transmits) const;
 };

@@ -29,11 +29,15 @@ constexpr uint32_t kRowBand = 128;    // rows per tile: bounds the sample window
 
 #define SONOFLOW_DAS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 
-// acc += w * phasor_rx * iq(tx + rx), iq linearly interpolated; n consecutive rows.
-SONOFLOW_DAS_CLONES
-void accumulate(const float* __restrict tx, const float* __restrict rx, const float* __restrict wr,
-                const float* __restrict wi, const float* __restrict re, const float* __restrict im,
-                float* __restrict acc_re, float* __restrict acc_im, int n, float last_index) {
+// acc += w * phasor_rx * iq(tx + rx), iq linearly interpolated; n consecutive rows. With
+// kEnergy also energy += w |iq|^2 (apodization weight wa), for coherence-based weighting.
+// Inlined into each clone below, so every target compiles its own copy of one body.
+template <bool kEnergy>
+__attribute__((always_inline)) inline void accumulate_rows(
+    const float* __restrict tx, const float* __restrict rx, const float* __restrict wr,
+    const float* __restrict wi, const float* __restrict wa, const float* __restrict re,
+    const float* __restrict im, float* __restrict acc_re, float* __restrict acc_im,
+    float* __restrict energy, int n, float last_index) {
   for (int r = 0; r < n; ++r) {
     const float s = std::min(std::max(tx[r] + rx[r], 0.f), last_index);
     const int i = static_cast<int>(s);
@@ -42,7 +46,25 @@ void accumulate(const float* __restrict tx, const float* __restrict rx, const fl
     const float vi = im[i] + f * (im[i + 1] - im[i]);
     acc_re[r] += vr * wr[r] - vi * wi[r];
     acc_im[r] += vr * wi[r] + vi * wr[r];
+    if constexpr (kEnergy) energy[r] += wa[r] * (vr * vr + vi * vi);
   }
+}
+
+SONOFLOW_DAS_CLONES
+void accumulate(const float* __restrict tx, const float* __restrict rx, const float* __restrict wr,
+                const float* __restrict wi, const float* __restrict re, const float* __restrict im,
+                float* __restrict acc_re, float* __restrict acc_im, int n, float last_index) {
+  accumulate_rows<false>(tx, rx, wr, wi, nullptr, re, im, acc_re, acc_im, nullptr, n, last_index);
+}
+
+SONOFLOW_DAS_CLONES
+void accumulate_energy(const float* __restrict tx, const float* __restrict rx,
+                       const float* __restrict wr, const float* __restrict wi,
+                       const float* __restrict wa, const float* __restrict re,
+                       const float* __restrict im, float* __restrict acc_re,
+                       float* __restrict acc_im, float* __restrict energy, int n,
+                       float last_index) {
+  accumulate_rows<true>(tx, rx, wr, wi, wa, re, im, acc_re, acc_im, energy, n, last_index);
 }
 
 struct Element {
@@ -58,10 +80,12 @@ struct Constants {
 };
 
 // Receive delay (samples), carrier phasor and apodization weight of one element for n
-// pixels of a column.
+// pixels of a column; the bare weight also goes to wa unless it is null (only the
+// coherence sums need it).
 SONOFLOW_DAS_CLONES
 void receive(const float* __restrict px, const float* __restrict pz, Element e, Constants k,
-             float* __restrict rx, float* __restrict wr, float* __restrict wi, int n) {
+             float* __restrict rx, float* __restrict wr, float* __restrict wi, float* __restrict wa,
+             int n) {
   for (int r = 0; r < n; ++r) {
     const float dx = px[r] - e.x_mm, dz = pz[r] - e.z_mm;
     const float d = std::sqrt(dx * dx + dz * dz);
@@ -79,6 +103,7 @@ void receive(const float* __restrict px, const float* __restrict pz, Element e, 
     sincos_cycles(d * k.cycles_per_mm, c, s);
     wr[r] = w * c;
     wi[r] = w * s;
+    if (wa) wa[r] = w;
   }
 }
 
@@ -118,6 +143,7 @@ void compound(const float* __restrict tx, const float* __restrict pz,
 
 struct Scratch {
   std::vector<float> px, pz, tx, acc_re, acc_im, rx, wr, wi;
+  std::vector<float> wa, weight, energy;  // only with IncoherentSums
   std::vector<int> first, count;  // rows inside the aperture per column: [first, first + count)
 };
 
@@ -129,7 +155,8 @@ size_t Beamformer::scratch_bytes(const Grid& grid, size_t transmits) const {
 }
 
 void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& grid,
-                          const Settings& s, std::complex<float>* out) const {
+                          const Settings& s, std::complex<float>* out,
+                          const IncoherentSums* sums) const {
   const size_t T = g.transmits.size(), E = g.channels();
   const double samples_per_mm = g.sampling_rate_hz / g.sound_speed_mm_per_s;
   const double offset = -g.start_time_s * g.sampling_rate_hz + Baseband::kGuard;
@@ -167,6 +194,7 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
     m.acc_re.assign(T * plane, 0.f), m.acc_im.assign(T * plane, 0.f);
     m.rx.resize(plane), m.wr.resize(plane), m.wi.resize(plane);
     m.first.resize(nc), m.count.resize(nc);
+    if (sums) m.wa.resize(plane), m.weight.assign(plane, 0.f), m.energy.assign(plane, 0.f);
     // Pixel positions and transmit delays (samples, with the time origin folded in).
     for (uint32_t c = 0; c < nc; ++c) {
       float* px = m.px.data() + c * nr;
@@ -209,7 +237,11 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
         if (m.count[c] == 0) continue;
         const size_t at = c * nr + m.first[c];
         receive(m.px.data() + at, m.pz.data() + at, el, k, m.rx.data() + at, m.wr.data() + at,
-                m.wi.data() + at, m.count[c]);
+                m.wi.data() + at, sums ? m.wa.data() + at : nullptr, m.count[c]);
+        // Every transmit sees this element with the same weight.
+        if (sums)
+          for (int r = 0; r < m.count[c]; ++r)
+            m.weight[at + r] += static_cast<float>(T) * m.wa[at + r];
       }
       for (size_t t = 0; t < T; ++t) {
         const size_t row = t * E + e;
@@ -217,7 +249,12 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
           if (m.count[c] == 0) continue;
           const size_t at = c * nr + m.first[c];
           const size_t tat = t * plane + at;
-          if (avx512)
+          if (sums)
+            accumulate_energy(m.tx.data() + tat, m.rx.data() + at, m.wr.data() + at,
+                              m.wi.data() + at, m.wa.data() + at, bb.re_row(row), bb.im_row(row),
+                              m.acc_re.data() + tat, m.acc_im.data() + tat, m.energy.data() + at,
+                              m.count[c], last_index);
+          else if (avx512)
             accumulate_avx512(m.tx.data() + tat, m.rx.data() + at, m.wr.data() + at,
                               m.wi.data() + at, bb.re_row(row), bb.im_row(row),
                               m.acc_re.data() + tat, m.acc_im.data() + tat, m.count[c], last_index,
@@ -243,6 +280,12 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
       }
       for (uint32_t r = 0; r < nr; ++r)
         out[size_t{r0 + r} * grid.columns + c0 + c] = {sum_re[r], sum_im[r]};
+      if (sums)
+        for (uint32_t r = 0; r < nr; ++r) {
+          const size_t at = size_t{r0 + r} * grid.columns + c0 + c;
+          sums->weight[at] = m.weight[c * nr + r];
+          sums->energy[at] = m.energy[c * nr + r];
+        }
     }
   };
   tbb::parallel_for(
