@@ -106,4 +106,17 @@ inline double axial_width(const std::vector<float>& env, const Grid& grid, const
   return width_6db(column, p.row, grid.row_step_mm);
 }
 
+// The point_targets preset with `angle_count` plane waves over 20 deg, simulated once per
+// test program and angle count (the simulation is the slow part of these tests).
+inline const RfFrame& point_targets(int angle_count) {
+  static std::map<int, RfFrame> cache;
+  auto it = cache.find(angle_count);
+  if (it == cache.end())
+    it = cache
+             .emplace(angle_count, simulate({{"preset", std::string("point_targets")},
+                                             {"angles_deg", angles(angle_count, 20)}}))
+             .first;
+  return it->second;
+}
+
 }  // namespace sonoflow::das::testing

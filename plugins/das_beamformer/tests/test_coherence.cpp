@@ -40,23 +40,11 @@ std::vector<float> magnitude(const std::vector<std::complex<float>>& iq) {
   return env;
 }
 
-const RfFrame& point_targets(int angle_count) {
-  static std::map<int, RfFrame> cache;
-  auto it = cache.find(angle_count);
-  if (it == cache.end())
-    it = cache
-             .emplace(angle_count,
-                      testing::simulate({{"preset", std::string("point_targets")},
-                                         {"angles_deg", testing::angles(angle_count, 20)}}))
-             .first;
-  return it->second;
-}
-
 }  // namespace
 
 TEST_CASE("CF-DAS with exponent 0 is DAS (the extra sums leave the coherent sum alone)") {
   const Grid grid = testing::window(0, 20, 3, 3, kLambdaMm / 2, kLambdaMm / 4);
-  const Images im = beamform_both(point_targets(11), grid, Settings{}, 0);
+  const Images im = beamform_both(testing::point_targets(11), grid, Settings{}, 0);
   double diff = 0, ref = 0;
   for (size_t i = 0; i < im.das.size(); ++i)
     diff += std::norm(im.cf[i] - im.das[i]), ref += std::norm(im.das[i]);
@@ -83,7 +71,7 @@ TEST_CASE("CF is ~1 on an isolated point target's own pixel (no noise)") {
       Grid grid = testing::window(0, z, 0.5, 0.5, kLambdaMm / 20, kLambdaMm / 40);
       grid.columns = 41, grid.rows = 41;
       grid.column_origin = -20 * grid.column_step, grid.row_origin_mm = z - 20 * grid.row_step_mm;
-      const Images im = beamform_both(point_targets(1), grid, s);
+      const Images im = beamform_both(testing::point_targets(1), grid, s);
       const size_t centre = size_t{grid.rows / 2} * grid.columns + grid.columns / 2;
       double x, zc;
       grid.pixel_mm(grid.columns / 2, grid.rows / 2, x, zc);
@@ -100,7 +88,8 @@ TEST_CASE("CF-DAS keeps every point target's peak within lambda/2") {
   for (double z = 10; z <= 35; z += 5)
     for (double x : {-10.0, 0.0, 10.0}) {
       const Grid grid = testing::window(x, z, 1.0, 1.0, kLambdaMm / 10, kLambdaMm / 20);
-      const auto env = magnitude(beamform_both(point_targets(angle_count), grid, Settings{}).cf);
+      const auto env =
+          magnitude(beamform_both(testing::point_targets(angle_count), grid, Settings{}).cf);
       const auto p = testing::peak_of(env, grid);
       INFO(angle_count << " angles, target (" << x << ", " << z << ") mm, peak (" << p.x_mm << ", "
                        << p.z_mm << ") mm");

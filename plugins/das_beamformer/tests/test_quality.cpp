@@ -22,18 +22,6 @@ namespace {
 
 constexpr double kLambdaMm = 1.54e6 / 7.6e6;
 
-const RfFrame& point_targets(int angle_count) {
-  static std::map<int, RfFrame> cache;
-  auto it = cache.find(angle_count);
-  if (it == cache.end())
-    it = cache
-             .emplace(angle_count,
-                      testing::simulate({{"preset", std::string("point_targets")},
-                                         {"angles_deg", testing::angles(angle_count, 20)}}))
-             .first;
-  return it->second;
-}
-
 Settings boxcar(double f_number = 1.5) {
   Settings s;
   s.apodization = Apodization::boxcar;
@@ -45,7 +33,7 @@ Settings boxcar(double f_number = 1.5) {
 
 TEST_CASE("every point target's peak lies within lambda/2 of its true position") {
   const int angle_count = GENERATE(1, 11);
-  const RfFrame& rf = point_targets(angle_count);
+  const RfFrame& rf = testing::point_targets(angle_count);
   for (double z = 10; z <= 35; z += 5)
     for (double x : {-10.0, 0.0, 10.0}) {
       const Grid grid = testing::window(x, z, 1.0, 1.0, kLambdaMm / 10, kLambdaMm / 20);
@@ -58,7 +46,7 @@ TEST_CASE("every point target's peak lies within lambda/2 of its true position")
 }
 
 TEST_CASE("point-target -6 dB widths match theory (one plane wave, boxcar receive)") {
-  const RfFrame& rf = point_targets(1);
+  const RfFrame& rf = testing::point_targets(1);
   const double lateral_theory = 1.207 * kLambdaMm * 1.5, axial_theory = 0.441 * kLambdaMm / 0.75;
   for (double z : {15.0, 20.0, 25.0, 30.0}) {
     const Grid grid = testing::window(0, z, 1.5, 0.6, kLambdaMm / 20, kLambdaMm / 40);
@@ -81,7 +69,7 @@ TEST_CASE("compounding 11 angles does not widen the lateral response") {
   for (double z : {15.0, 20.0, 30.0}) {
     double width[2];
     for (int k = 0; k < 2; ++k) {
-      const RfFrame& rf = point_targets(k == 0 ? 1 : 11);
+      const RfFrame& rf = testing::point_targets(k == 0 ? 1 : 11);
       const Grid grid = testing::window(0, z, 1.5, 0.6, kLambdaMm / 20, kLambdaMm / 40);
       const auto env = testing::envelope(rf, grid, boxcar());
       width[k] = testing::lateral_width(env, grid, testing::peak_of(env, grid));
