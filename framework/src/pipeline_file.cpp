@@ -57,8 +57,9 @@ class Reader {
     }
     if (!root.IsMap()) {
       const Mark m = mark_of(root);
-      error(m.line ? m : Mark{1, 1}, "a pipeline file must be a map with the keys 'sonoflow', "
-                                     "'nodes' and 'edges'");
+      error(m.line ? m : Mark{1, 1},
+            "a pipeline file must be a map with the keys 'sonoflow', "
+            "'nodes' and 'edges'");
       return;
     }
     static const std::vector<std::string> keys = {"sonoflow", "name",     "description", "nodes",
@@ -69,40 +70,34 @@ class Reader {
       if (hint == did_you_mean(key, {"edges"}) && !hint.empty()) out_.edges_incomplete = true;
       error(mark, "unknown top-level key '" + key + "'" + hint);
     };
-    for_each_key(root, keys, "top-level key", [&](const std::string& key, const YAML::Node& v) {
-      key_mark_ = current_key_mark(root, key);
-      if (key == "sonoflow") {
-        have_version = true;
-        read_version(v);
-      } else if (key == "name") {
-        out_.name = scalar(v, "'name' must be a string");
-      } else if (key == "description") {
-        out_.description = scalar(v, "'description' must be a string");
-      } else if (key == "nodes") {
-        have_nodes = true;
-        read_nodes(v, key_mark_);
-      } else if (key == "edges") {
-        read_edges(v);
-      } else if (key == "settings") {
-        read_settings(v);
-      } else if (key == "plugin_paths") {
-        read_plugin_paths(v, key_mark_);
-      }
-    }, unknown_top);
-    if (!have_version)
-      error({1, 1}, "missing 'sonoflow: 1' (the pipeline file format version)");
+    for_each_key(
+        root, keys, "top-level key",
+        [&](const std::string& key, const YAML::Node& v, Mark key_mark) {
+          if (key == "sonoflow") {
+            have_version = true;
+            read_version(v);
+          } else if (key == "name") {
+            out_.name = scalar(v, "'name' must be a string");
+          } else if (key == "description") {
+            out_.description = scalar(v, "'description' must be a string");
+          } else if (key == "nodes") {
+            have_nodes = true;
+            read_nodes(v, key_mark);
+          } else if (key == "edges") {
+            read_edges(v);
+          } else if (key == "settings") {
+            read_settings(v);
+          } else if (key == "plugin_paths") {
+            read_plugin_paths(v, key_mark);
+          }
+        },
+        unknown_top);
+    if (!have_version) error({1, 1}, "missing 'sonoflow: 1' (the pipeline file format version)");
     if (!have_nodes) error({1, 1}, "missing 'nodes:' (the map of node ids to node types)");
   }
 
  private:
   void error(Mark mark, std::string message) { diags_.error(out_.path, mark, std::move(message)); }
-
-  static Mark current_key_mark(const YAML::Node& map, const std::string& key) {
-    for (const auto& kv : map)
-      if (kv.first.IsScalar() && kv.first.Scalar() == key) return mark_of(kv.first);
-    return {};
-  }
-  Mark key_mark_;
 
   std::string scalar(const YAML::Node& v, const char* message) {
     if (!v.IsScalar()) {
@@ -112,8 +107,8 @@ class Reader {
     return v.Scalar();
   }
 
-  // Calls fn(key, value) for every known key of a map; reports repeated keys, and unknown
-  // ones through `on_unknown` (by default: an error with a suggestion).
+  // Calls fn(key, value, key's mark) for every known key of a map; reports repeated keys, and
+  // unknown ones through `on_unknown` (by default: an error with a suggestion).
   using UnknownKey = std::function<void(const std::string& key, Mark mark)>;
   template <class Fn>
   void for_each_key(const YAML::Node& map, const std::vector<std::string>& known,
@@ -139,7 +134,7 @@ class Reader {
           error(mark, "unknown " + what + " '" + key + "'" + did_you_mean(key, known));
         continue;
       }
-      fn(key, kv.second);
+      fn(key, kv.second, mark);
     }
   }
 
@@ -170,18 +165,18 @@ class Reader {
       error(mark_of(v), "'settings' must be a map");
       return;
     }
-    for_each_key(v, {"max_in_flight", "threads"}, "setting",
-                 [&](const std::string& key, const YAML::Node& s) {
-                   const bool in_flight = key == "max_in_flight";
-                   const int lo = in_flight ? 1 : 0, hi = in_flight ? 1024 : 256;
-                   int value = 0;
-                   if (!s.IsScalar() || !YAML::convert<int>::decode(s, value) || value < lo ||
-                       value > hi)
-                     error(mark_of(s), "'" + key + "' must be an integer between " +
-                                           std::to_string(lo) + " and " + std::to_string(hi));
-                   else
-                     (in_flight ? out_.settings.max_in_flight : out_.settings.threads) = value;
-                 });
+    for_each_key(
+        v, {"max_in_flight", "threads"}, "setting",
+        [&](const std::string& key, const YAML::Node& s, Mark) {
+          const bool in_flight = key == "max_in_flight";
+          const int lo = in_flight ? 1 : 0, hi = in_flight ? 1024 : 256;
+          int value = 0;
+          if (!s.IsScalar() || !YAML::convert<int>::decode(s, value) || value < lo || value > hi)
+            error(mark_of(s), "'" + key + "' must be an integer between " + std::to_string(lo) +
+                                  " and " + std::to_string(hi));
+          else
+            (in_flight ? out_.settings.max_in_flight : out_.settings.threads) = value;
+        });
   }
 
   void read_nodes(const YAML::Node& v, Mark key_mark) {
@@ -190,8 +185,8 @@ class Reader {
       return;
     }
     if (!v.IsMap()) {
-      error(mark_of(v), std::string("'nodes' must be a map of node ids to nodes, not ") +
-                            kind_name(v));
+      error(mark_of(v),
+            std::string("'nodes' must be a map of node ids to nodes, not ") + kind_name(v));
       return;
     }
     std::map<std::string, Mark> seen;
@@ -220,22 +215,24 @@ class Reader {
     if (!v.IsMap()) {
       const Mark at = mark_of(v).line ? mark_of(v) : node.id_mark;
       if (v.IsScalar())
-        error(at, "node '" + node.id + "' must be a map; write '" + node.id + ": { type: " +
-                      v.Scalar() + " }'");
+        error(at, "node '" + node.id + "' must be a map; write '" + node.id +
+                      ": { type: " + v.Scalar() + " }'");
       else
         error(at, "node '" + node.id + "' must be a map with at least 'type:'");
       return;
     }
     for_each_key(
         v, {"type", "params", "on_error"}, "key of node '" + node.id + "'",
-        [&](const std::string& key, const YAML::Node& value) {
+        [&](const std::string& key, const YAML::Node& value, Mark) {
           if (key == "type") {
             node.type_mark = mark_of(value);
             if (value.IsScalar())
               node.type = value.Scalar();
             else
-              error(node.type_mark, "node '" + node.id + "': 'type' must be one node type name, "
-                                    "not " + kind_name(value));
+              error(node.type_mark, "node '" + node.id +
+                                        "': 'type' must be one node type name, "
+                                        "not " +
+                                        kind_name(value));
           } else if (key == "params") {
             read_params(value, node);
           } else if (key == "on_error") {
@@ -284,8 +281,8 @@ class Reader {
     const int lead = static_cast<int>(text.find_first_not_of(" \t"));
     ref.node_mark = {mark.line, mark.column + offset + std::max(lead, 0)};
     if (dot == std::string::npos) {
-      error(ref.node_mark, "'" + trim(text) + "' must be written node.port, e.g. '" + trim(text) +
-                               ".out'");
+      error(ref.node_mark,
+            "'" + trim(text) + "' must be written node.port, e.g. '" + trim(text) + ".out'");
       return false;
     }
     ref.node = trim(text.substr(0, dot));
@@ -335,19 +332,21 @@ class Reader {
         return;
       }
       if (text.find("->", arrow + 2) != std::string::npos) {
-        error(edge.mark, "edge '" + text + "' chains several arrows; an edge connects exactly "
-                                           "two ports: write one edge per connection");
+        error(edge.mark, "edge '" + text +
+                             "' chains several arrows; an edge connects exactly "
+                             "two ports: write one edge per connection");
         out_.edges_incomplete = true;
         return;
       }
       ok = parse_ref(text.substr(0, arrow), edge.mark, quote, edge.from);
       ok = parse_ref(text.substr(arrow + 2), edge.mark, quote + static_cast<int>(arrow) + 2,
-                     edge.to) && ok;
+                     edge.to) &&
+           ok;
     } else if (item.IsMap()) {
       bool have_from = false, have_to = false, unknown_key = false;
       for_each_key(
           item, {"from", "to", "policy"}, "edge key",
-          [&](const std::string& key, const YAML::Node& value) {
+          [&](const std::string& key, const YAML::Node& value, Mark) {
             if (key == "policy") {
               std::string p = value.IsScalar() ? value.Scalar() : "";
               if (p == "lossless" || p == "latest") {
@@ -370,8 +369,8 @@ class Reader {
             ok = parse_ref(value.Scalar(), mark_of(value), quote, ref) && ok;
           },
           [&](const std::string& key, Mark mark) {
-            error(mark, "unknown edge key '" + key + "'" +
-                            did_you_mean(key, {"from", "to", "policy"}));
+            error(mark,
+                  "unknown edge key '" + key + "'" + did_you_mean(key, {"from", "to", "policy"}));
             unknown_key = true;
             out_.edges_incomplete = true;
             ok = false;
@@ -470,8 +469,9 @@ PipelineFile read_pipeline_file(const std::string& path, Diagnostics& diags) {
   if (!in) {
     PipelineFile out;
     out.path = path;
-    diags.error(path, {}, std::filesystem::exists(path, ec) ? "cannot read the pipeline file"
-                                                             : "no such pipeline file");
+    diags.error(path, {},
+                std::filesystem::exists(path, ec) ? "cannot read the pipeline file"
+                                                  : "no such pipeline file");
     return out;
   }
   std::stringstream text;
@@ -486,8 +486,7 @@ void apply_override(PipelineFile& file, const std::string& assignment, int index
   const auto dot = assignment.find('.');
   if (eq == std::string::npos || dot == std::string::npos || dot > eq || dot == 0 ||
       dot + 1 == eq) {
-    diags.error(where, {index, 1},
-                "'" + assignment + "' must be written node.param=value");
+    diags.error(where, {index, 1}, "'" + assignment + "' must be written node.param=value");
     return;
   }
   const std::string node_id = assignment.substr(0, dot);
