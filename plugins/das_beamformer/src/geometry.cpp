@@ -1,7 +1,5 @@
-// Geometry of an rf frame, the default output grid and the demodulator: the parts of the
-// beamformer that run once per frame (or once per probe) rather than per pixel.
-#include <tbb/parallel_for.h>
-
+// Geometry of an rf frame and the default output grid: the parts of the beamformer that
+// run once per frame (or once per probe) rather than per pixel (demodulate.cpp: the rf).
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -80,82 +78,6 @@ Grid default_grid(const Geometry& g, double max_depth_mm) {
   grid.row_origin_mm = radius_mm;
   grid.rows = static_cast<uint32_t>(std::floor(depth_mm / grid.row_step_mm)) + 1;
   return grid;
-}
-
-std::vector<float> lowpass_taps(double sampling_rate_hz, double center_frequency_hz) {
-  const double cutoff = center_frequency_hz / sampling_rate_hz;  // cycles per sample
-  int half = static_cast<int>(std::lround(2 * sampling_rate_hz / center_frequency_hz));
-  half = std::clamp(half, 4, 32);
-  std::vector<double> h(2 * half + 1);
-  double sum = 0;
-  for (int k = -half; k <= half; ++k) {
-    const double sinc =
-        k == 0 ? 2 * cutoff : std::sin(2 * std::numbers::pi * cutoff * k) / (std::numbers::pi * k);
-    const double window = 0.5 * (1 + std::cos(std::numbers::pi * k / (half + 1)));
-    h[k + half] = sinc * window;
-    sum += h[k + half];
-  }
-  std::vector<float> taps;
-  for (double v : h) taps.push_back(static_cast<float>(2 * v / sum));
-  return taps;
-}
-
-namespace {
-
-// y += sum_k h[k] x[i + k]: the demodulator's FIR, vectorised per tap (AVX2/AVX-512 picked
-// at run time; the baseline build is SSE2 only).
-__attribute__((target_clones("avx512f", "avx2", "default"))) void fir_add(
-    const float* __restrict x, const float* __restrict h, int taps, float* __restrict y, int n) {
-  for (int k = 0; k < taps; ++k) {
-    const float tap = h[k];
-    for (int i = 0; i < n; ++i) y[i] += tap * x[i + k];
-  }
-}
-
-template <typename Sample>
-void demodulate_rows(const Sample* rf, const Geometry& g, Baseband& out) {
-  const uint32_t n = g.sample_count;
-  const size_t rows = g.transmits.size() * g.channels();
-  const auto taps = lowpass_taps(g.sampling_rate_hz, g.center_frequency_hz);
-  const int half = static_cast<int>(taps.size() / 2);
-  // The carrier at each sample's absolute time, shared by all rows.
-  std::vector<float> mix_cos(n), mix_sin(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    const double phase =
-        2 * std::numbers::pi * g.center_frequency_hz * (g.start_time_s + i / g.sampling_rate_hz);
-    mix_cos[i] = static_cast<float>(std::cos(phase));
-    mix_sin[i] = static_cast<float>(-std::sin(phase));
-  }
-  out.rows = static_cast<uint32_t>(rows);
-  out.samples = n;
-  out.stride = n + 2 * Baseband::kGuard;
-  out.re.assign(rows * out.stride, 0.f);
-  out.im.assign(rows * out.stride, 0.f);
-  tbb::parallel_for(
-      tbb::blocked_range<size_t>(0, rows, 8), [&](const tbb::blocked_range<size_t>& r) {
-        std::vector<float> xr(n + 2 * half, 0.f), xi(n + 2 * half, 0.f);
-        for (size_t row = r.begin(); row != r.end(); ++row) {
-          const Sample* in = rf + row * n;
-          for (uint32_t i = 0; i < n; ++i) {
-            const float v = static_cast<float>(in[i]);
-            xr[i + half] = v * mix_cos[i];
-            xi[i + half] = v * mix_sin[i];
-          }
-          float* yr = out.re.data() + row * out.stride + Baseband::kGuard;
-          float* yi = out.im.data() + row * out.stride + Baseband::kGuard;
-          fir_add(xr.data(), taps.data(), static_cast<int>(taps.size()), yr, static_cast<int>(n));
-          fir_add(xi.data(), taps.data(), static_cast<int>(taps.size()), yi, static_cast<int>(n));
-        }
-      });
-}
-
-}  // namespace
-
-void demodulate(const int16_t* rf, const Geometry& g, Baseband& out) {
-  demodulate_rows(rf, g, out);
-}
-void demodulate(const float* rf, const Geometry& g, Baseband& out) {
-  demodulate_rows(rf, g, out);
 }
 
 }  // namespace sonoflow::das
