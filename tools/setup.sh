@@ -21,7 +21,11 @@ packages=(
   cmake ninja-build g++
   libtbb-dev                      # oneTBB: flow graph, parallel_for
   libyaml-cpp-dev                 # pipeline files
-  libpoco-dev                     # JSON (reports, inspect), later HTTP/WebSocket
+  libpoco-dev                     # JSON (reports, inspect), HTTP/WebSocket (web_viewer)
+  libeigen3-dev                   # geometry, Kalman filters (needle tracking)
+  libopencv-core-dev libopencv-imgproc-dev   # image processing, overlay drawing
+  libopencv-imgcodecs-dev libopencv-videoio-dev  # PNG/JPEG and video I/O
+  libopenigtlink-dev              # OpenIGTLink output for 3D Slicer
   libboost-program-options-dev    # the CLI
   libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev  # frame serialization
   catch2                          # tests
@@ -42,7 +46,10 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# ccache (when present) makes rebuilds in several build folders cheap; never required.
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
 ninja -C "$build_dir" -j "$jobs"
 
 case "$mode" in

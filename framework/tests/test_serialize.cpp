@@ -120,3 +120,78 @@ TEST_CASE("corrupt or truncated bytes are an error, never a crash") {
   }
   CHECK(rejected > 0);
 }
+
+TEST_CASE("overlay frames keep their colour raster and are not taken for images") {
+  OverlayFrame ov;
+  ov.width = 2;
+  ov.height = 1;
+  ov.channels = 3;
+  ov.pixels = {0, 0, 255, 10, 20, 30};
+  ov.origin_mm = {-20, 0};
+  ov.spacing_mm = {0.1, 0.1};
+  ov.set_cartesian_transform();
+  REQUIRE(ov.check().empty());
+  std::string error;
+  auto back = deserialize(serialize(ov), &error);
+  REQUIRE(back);
+  CHECK(back->port_type() == "overlay");
+  CHECK_FALSE(frame_cast<ImageFrame>(back));
+  auto o = frame_cast<OverlayFrame>(back);
+  REQUIRE(o);
+  CHECK(o->pixels == ov.pixels);
+  CHECK(o->channels == 3);
+  CHECK(o->image_to_probe == ov.image_to_probe);
+}
+
+TEST_CASE("needle frames keep every guidance and injectate field") {
+  NeedleFrame n;
+  n.header.sequence = 7;
+  n.detected = true;
+  n.measured = true;
+  n.confidence = 0.875;
+  n.shaft_start_mm = {18, 1.5};
+  n.tip_mm = {2.25, 16.75};
+  n.angle_deg = 31.5;
+  n.insertion_side = +1;
+  n.trajectory_end_mm = {-20, 30};
+  n.has_target = true;
+  n.target_mm = {1, 17.5};
+  n.tip_to_target_mm = 1.45;
+  n.predicted_miss_mm = 0.3;
+  n.out_of_plane_warning = true;
+  n.injectate_monitored = true;
+  n.injectate_present = true;
+  n.injectate_area_mm2 = 12.5;
+  n.injectate_min_mm = {-1, 15};
+  n.injectate_max_mm = {3, 19};
+  n.injectate_outline_mm = {{-1, 17}, {1, 15}, {3, 17}, {1, 19}};
+  n.injectate_contained = false;
+  n.leak_alert = true;
+  n.warnings = {"needle leaving the imaging plane", "injectate outside the recess"};
+  std::string error;
+  auto back = frame_cast<NeedleFrame>(deserialize(serialize(n), &error));
+  REQUIRE(back);
+  CHECK(back->header.sequence == 7);
+  CHECK(back->detected);
+  CHECK(back->measured);
+  CHECK(back->confidence == 0.875);
+  CHECK(back->shaft_start_mm == n.shaft_start_mm);
+  CHECK(back->tip_mm == n.tip_mm);
+  CHECK(back->angle_deg == 31.5);
+  CHECK(back->insertion_side == 1);
+  CHECK(back->trajectory_end_mm == n.trajectory_end_mm);
+  CHECK(back->has_target);
+  CHECK(back->target_mm == n.target_mm);
+  CHECK(back->tip_to_target_mm == 1.45);
+  CHECK(back->predicted_miss_mm == 0.3);
+  CHECK(back->out_of_plane_warning);
+  CHECK(back->injectate_monitored);
+  CHECK(back->injectate_present);
+  CHECK(back->injectate_area_mm2 == 12.5);
+  CHECK(back->injectate_min_mm == n.injectate_min_mm);
+  CHECK(back->injectate_max_mm == n.injectate_max_mm);
+  CHECK(back->injectate_outline_mm == n.injectate_outline_mm);
+  CHECK_FALSE(back->injectate_contained);
+  CHECK(back->leak_alert);
+  CHECK(back->warnings == n.warnings);
+}

@@ -40,14 +40,23 @@ std::string IqFrame::check() const {
   return {};
 }
 
-void ImageFrame::set_cartesian_transform() {
+void Raster::set_cartesian_transform() {
   image_to_probe = {spacing_mm[0], 0, 0, origin_mm[0],  //
                     0, 0, 1, 0,                          // y (elevation): image plane y = 0
                     0, spacing_mm[1], 0, origin_mm[1],   //
                     0, 0, 0, 1};
 }
 
-std::string ImageFrame::check() const {
+void Raster::copy_geometry(const Raster& from) {
+  width = from.width;
+  height = from.height;
+  origin_mm = from.origin_mm;
+  spacing_mm = from.spacing_mm;
+  image_to_probe = from.image_to_probe;
+  sector = from.sector;
+}
+
+std::string Raster::check() const {
   if (width == 0 || height == 0) return "image is empty";
   if (channels != 1 && channels != 3) return "image must have 1 or 3 channels";
   if (pixels.size() != size_t{width} * height * channels)

@@ -27,6 +27,36 @@ flatbuffers::Offset<fb::SectorGeometry> write_sector(flatbuffers::FlatBufferBuil
                                   s->start_radius_mm, s->end_radius_mm);
 }
 
+fb::Vec2d vec2(const PointMm& p) { return {p[0], p[1]}; }
+PointMm point(const fb::Vec2d* v) { return v ? PointMm{v->x(), v->z()} : PointMm{0, 0}; }
+
+flatbuffers::Offset<fb::ImageFrame> write_raster(flatbuffers::FlatBufferBuilder& b,
+                                                 const Raster& im) {
+  auto sector = write_sector(b, im.sector.get());
+  return fb::CreateImageFrame(b, im.width, im.height, im.channels, b.CreateVector(im.pixels),
+                              b.CreateVector(im.origin_mm.data(), 2),
+                              b.CreateVector(im.spacing_mm.data(), 2),
+                              b.CreateVector(im.image_to_probe.data(), 16), sector);
+}
+
+flatbuffers::Offset<fb::NeedleFrame> write_needle(flatbuffers::FlatBufferBuilder& b,
+                                                  const NeedleFrame& n) {
+  std::vector<fb::Vec2d> outline;
+  outline.reserve(n.injectate_outline_mm.size());
+  for (auto& p : n.injectate_outline_mm) outline.push_back(vec2(p));
+  auto outline_offset = b.CreateVectorOfStructs(outline);
+  auto warnings = b.CreateVectorOfStrings(n.warnings);
+  const auto start = vec2(n.shaft_start_mm), tip = vec2(n.tip_mm),
+             end = vec2(n.trajectory_end_mm), target = vec2(n.target_mm),
+             fluid_min = vec2(n.injectate_min_mm), fluid_max = vec2(n.injectate_max_mm);
+  return fb::CreateNeedleFrame(b, n.detected, n.measured, n.confidence, &start, &tip, n.angle_deg,
+                               static_cast<int8_t>(n.insertion_side), &end, n.has_target, &target,
+                               n.tip_to_target_mm, n.predicted_miss_mm, n.out_of_plane_warning,
+                               n.injectate_monitored, n.injectate_present, n.injectate_area_mm2,
+                               &fluid_min, &fluid_max, outline_offset, n.injectate_contained,
+                               n.leak_alert, warnings);
+}
+
 flatbuffers::Offset<void> write_payload(flatbuffers::FlatBufferBuilder& b, const Frame& frame,
                                         fb::Payload* type) {
   if (auto* rf = dynamic_cast<const RfFrame*>(&frame)) {
@@ -43,12 +73,15 @@ flatbuffers::Offset<void> write_payload(flatbuffers::FlatBufferBuilder& b, const
   }
   if (auto* im = dynamic_cast<const ImageFrame*>(&frame)) {
     *type = fb::Payload::ImageFrame;
-    auto sector = write_sector(b, im->sector.get());
-    return fb::CreateImageFrame(b, im->width, im->height, im->channels, b.CreateVector(im->pixels),
-                                b.CreateVector(im->origin_mm.data(), 2),
-                                b.CreateVector(im->spacing_mm.data(), 2),
-                                b.CreateVector(im->image_to_probe.data(), 16), sector)
-        .Union();
+    return write_raster(b, *im).Union();
+  }
+  if (auto* ov = dynamic_cast<const OverlayFrame*>(&frame)) {
+    *type = fb::Payload::OverlayFrame;
+    return fb::CreateOverlayFrame(b, write_raster(b, *ov)).Union();
+  }
+  if (auto* n = dynamic_cast<const NeedleFrame*>(&frame)) {
+    *type = fb::Payload::NeedleFrame;
+    return write_needle(b, *n).Union();
   }
   if (auto* iq = dynamic_cast<const IqFrame*>(&frame)) {
     *type = fb::Payload::IqFrame;
@@ -136,19 +169,53 @@ std::shared_ptr<Frame> read_rf(const fb::RfFrame& in) {
   return rf;
 }
 
-std::shared_ptr<Frame> read_image(const fb::ImageFrame& in, std::string* error) {
-  auto im = std::make_shared<ImageFrame>();
-  im->width = in.width();
-  im->height = in.height();
-  im->channels = in.channels();
-  copy_vector(in.pixels(), im->pixels);
-  if (!copy_array(in.origin_mm(), im->origin_mm) || !copy_array(in.spacing_mm(), im->spacing_mm) ||
-      !copy_array(in.image_to_probe(), im->image_to_probe)) {
+template <class T>
+std::shared_ptr<Frame> read_raster(const fb::ImageFrame* in, std::string* error) {
+  if (!in) {
+    *error = "overlay frame has no raster";
+    return nullptr;
+  }
+  auto im = std::make_shared<T>();
+  im->width = in->width();
+  im->height = in->height();
+  im->channels = in->channels();
+  copy_vector(in->pixels(), im->pixels);
+  if (!copy_array(in->origin_mm(), im->origin_mm) || !copy_array(in->spacing_mm(), im->spacing_mm) ||
+      !copy_array(in->image_to_probe(), im->image_to_probe)) {
     *error = "image frame geometry is incomplete";
     return nullptr;
   }
-  im->sector = read_sector(in.sector());
+  im->sector = read_sector(in->sector());
   return im;
+}
+
+std::shared_ptr<Frame> read_needle(const fb::NeedleFrame& in) {
+  auto n = std::make_shared<NeedleFrame>();
+  n->detected = in.detected();
+  n->measured = in.measured();
+  n->confidence = in.confidence();
+  n->shaft_start_mm = point(in.shaft_start_mm());
+  n->tip_mm = point(in.tip_mm());
+  n->angle_deg = in.angle_deg();
+  n->insertion_side = in.insertion_side();
+  n->trajectory_end_mm = point(in.trajectory_end_mm());
+  n->has_target = in.has_target();
+  n->target_mm = point(in.target_mm());
+  n->tip_to_target_mm = in.tip_to_target_mm();
+  n->predicted_miss_mm = in.predicted_miss_mm();
+  n->out_of_plane_warning = in.out_of_plane_warning();
+  n->injectate_monitored = in.injectate_monitored();
+  n->injectate_present = in.injectate_present();
+  n->injectate_area_mm2 = in.injectate_area_mm2();
+  n->injectate_min_mm = point(in.injectate_min_mm());
+  n->injectate_max_mm = point(in.injectate_max_mm());
+  if (auto* v = in.injectate_outline_mm())
+    for (auto* p : *v) n->injectate_outline_mm.push_back(point(p));
+  n->injectate_contained = in.injectate_contained();
+  n->leak_alert = in.leak_alert();
+  if (auto* v = in.warnings())
+    for (auto* w : *v) n->warnings.push_back(w->str());
+  return n;
 }
 
 std::shared_ptr<const Truth> read_truth(const fb::NeedleTruth& in) {
@@ -198,7 +265,13 @@ FramePtr deserialize(std::span<const uint8_t> bytes, std::string* error) {
   std::shared_ptr<Frame> out;
   switch (in->payload_type()) {
     case fb::Payload::RfFrame: out = read_rf(*in->payload_as_RfFrame()); break;
-    case fb::Payload::ImageFrame: out = read_image(*in->payload_as_ImageFrame(), error); break;
+    case fb::Payload::ImageFrame:
+      out = read_raster<ImageFrame>(in->payload_as_ImageFrame(), error);
+      break;
+    case fb::Payload::OverlayFrame:
+      out = read_raster<OverlayFrame>(in->payload_as_OverlayFrame()->raster(), error);
+      break;
+    case fb::Payload::NeedleFrame: out = read_needle(*in->payload_as_NeedleFrame()); break;
     case fb::Payload::IqFrame: out = read_iq(*in->payload_as_IqFrame(), error); break;
     case fb::Payload::BlobFrame: {
       auto blob = std::make_shared<BlobFrame>();

@@ -30,6 +30,8 @@ class FilePlayer final : public ThreadedDevice {
         .output("rf", port_type::rf, "Recorded rf frames")
         .output("iq", port_type::iq, "Recorded beamformed (iq) frames")
         .output("image", port_type::image, "Recorded image frames")
+        .output("needle", port_type::needle, "Recorded needle guidance results")
+        .output("overlay", port_type::overlay, "Recorded overlay images")
         .output("any", port_type::any, "Recorded frames of other types (blobs)")
         .param(ParamSpec::string("path", "")
                    .needed()

@@ -23,8 +23,8 @@ std::string creation_error(const std::filesystem::path& path, bool overwrite) {
 }
 
 // A frame type without a serialized form, as a plugin might add.
-struct NeedleFrame final : Frame {
-  std::string_view port_type() const override { return "needle"; }
+struct PluginPrivateFrame final : Frame {
+  std::string_view port_type() const override { return "plugin_private"; }
 };
 
 }  // namespace
@@ -96,7 +96,7 @@ TEST_CASE("a frame type without a serialized form is refused and the recording g
   const auto path = dir / "mixed.sfrec";
   RecordingWriter writer(path, {});
   writer.write(*make_blob(0));
-  CHECK_THROWS_AS(writer.write(NeedleFrame{}), std::invalid_argument);
+  CHECK_THROWS_AS(writer.write(PluginPrivateFrame{}), std::invalid_argument);
   writer.write(*make_blob(1));
   writer.close();
   CHECK_THROWS_WITH(writer.write(*make_blob(2)), Catch::Contains("already closed"));

@@ -1,6 +1,6 @@
-// The frame types the SDK defines: `rf` channel data, `image` rasters and opaque `any`
-// blobs. Their serialized form is sdk/schemas/frames.fbs. Further types (`iq`, `needle`,
-// `overlay`) are added by the plugins that introduce them, in the same way.
+// The frame types the SDK defines: `rf` channel data, `iq` beamformed grids, `image` and
+// `overlay` rasters, `needle` guidance results and opaque `any` blobs. Their serialized
+// form is sdk/schemas/frames.fbs. Plugins may add their own types by deriving from Frame.
 #pragma once
 
 #include <array>
@@ -104,10 +104,7 @@ struct IqFrame final : Frame {
 // A grey (1 channel) or colour (3 channels, BGR) 8-bit raster. Pixel (col, row) lies at
 // probe coordinates x = origin_mm[0] + col * spacing_mm[0], z = origin_mm[1] +
 // row * spacing_mm[1] unless image_to_probe says otherwise.
-struct ImageFrame final : Frame {
-  static constexpr std::string_view kPortType = port_type::image;
-  std::string_view port_type() const override { return kPortType; }
-
+struct Raster {
   uint32_t width = 0, height = 0, channels = 1;
   std::vector<uint8_t> pixels;  // row-major, channels interleaved
   std::array<double, 2> origin_mm{0, 0};
@@ -118,7 +115,63 @@ struct ImageFrame final : Frame {
 
   // Fills image_to_probe from origin and spacing (x lateral, z depth).
   void set_cartesian_transform();
+  // Copies size, geometry and transform (not the pixels) from another raster.
+  void copy_geometry(const Raster& from);
   std::string check() const;
+};
+
+// A B-mode (or any displayable) image: what the beamforming chain and image sources emit.
+struct ImageFrame final : Frame, Raster {
+  static constexpr std::string_view kPortType = port_type::image;
+  std::string_view port_type() const override { return kPortType; }
+};
+
+// An image with guidance drawn into it (shaft, tip, trajectory, target, text), usually
+// colour, for viewers and writers. Its own port type so that it is never mistaken for an
+// image to measure on; the geometry still maps pixels to the probe frame.
+struct OverlayFrame final : Frame, Raster {
+  static constexpr std::string_view kPortType = port_type::overlay;
+  std::string_view port_type() const override { return kPortType; }
+};
+
+// A point in the image plane, probe coordinates in mm: x lateral, z depth.
+using PointMm = std::array<double, 2>;
+
+// The structured result of needle guidance for one image (port type `needle`), in probe
+// coordinates (mm) of the image it was measured on; header copied from that image.
+// needle_guidance fills the needle part, injectate_monitor adds the injectate part.
+struct NeedleFrame final : Frame {
+  static constexpr std::string_view kPortType = port_type::needle;
+  std::string_view port_type() const override { return kPortType; }
+
+  // The needle. `detected`: a needle is reported for this image (measured, or carried by
+  // the tracker through a brief loss: then `measured` is false).
+  bool detected = false;
+  bool measured = false;
+  double confidence = 0;      // 0..1
+  PointMm shaft_start_mm{};   // the visible shaft's end nearest the skin
+  PointMm tip_mm{};
+  double angle_deg = 0;       // shaft to the probe surface (x axis), 0..90
+  int insertion_side = 0;     // +1 enters from +x (right), -1 from -x (left), 0 unknown
+  PointMm trajectory_end_mm{};  // the predicted path beyond the tip, to the image border
+  // The target and what the trajectory predicts for it (NaN without a target or needle).
+  bool has_target = false;
+  PointMm target_mm{};
+  double tip_to_target_mm = 0;
+  double predicted_miss_mm = 0;  // closest approach of the trajectory line to the target
+  // Shaft visible but the tip lost: the needle is probably leaving the imaging plane.
+  bool out_of_plane_warning = false;
+
+  // The injectate (filled by injectate_monitor; `injectate_monitored` false otherwise).
+  bool injectate_monitored = false;
+  bool injectate_present = false;     // fluid seen growing around the tip
+  double injectate_area_mm2 = 0;
+  PointMm injectate_min_mm{}, injectate_max_mm{};  // bounding box of the fluid region
+  std::vector<PointMm> injectate_outline_mm;       // closed polygon
+  bool injectate_contained = true;  // the spread stays within the target compartment
+  bool leak_alert = false;
+
+  std::vector<std::string> warnings;  // human-readable, for viewers and logs
 };
 
 // Ground truth of a simulated needle insertion (see Truth in frame.hpp): what a needle
