@@ -71,6 +71,7 @@ class RtNode final : public Context {
   bool fast() const override;
   const std::string& node_id() const override { return id; }
   void warn(std::string_view message) override;
+  bool input_connected(size_t port) const override;
 
   Msg body(const Msg& in);
   void handle(const Msg& in, EmitScope& scope);
@@ -407,6 +408,12 @@ void RtNode::fail(const std::string& stage, const std::string& what) {
 }
 
 void RtNode::error(std::string_view message) { fail("its device thread", std::string(message)); }
+
+bool RtNode::input_connected(size_t port) const {
+  for (const auto& e : rt.pipeline.edges)
+    if (e.to_node == index && e.to_port == port) return true;
+  return false;
+}
 
 void RtNode::warn(std::string_view message) {
   warnings.add();

@@ -66,6 +66,8 @@ const PortSpec* NodeSpec::find_output(std::string_view name) const {
 }
 
 Context::~Context() = default;
+bool Context::input_connected(size_t) const { return true; }
+PipelineControl* Context::control() { return nullptr; }
 Node::~Node() = default;
 void Node::configure(const ParamSet&) {}
 void Node::start(Context&) {}

@@ -18,6 +18,8 @@
 
 namespace sonoflow {
 
+class PipelineControl;
+
 enum class NodeKind { device, processing, output };
 enum class EdgePolicy { lossless, latest };
 enum class ErrorPolicy { skip, stop };
@@ -94,6 +96,13 @@ class Context {
   virtual const std::string& node_id() const = 0;
   // A warning that names this node, shown on stderr.
   virtual void warn(std::string_view message) = 0;
+
+  // Whether input port `port` (index in declaration order) has an edge into it: a node
+  // with optional inputs waits only for those connected (see sonoflow/join.hpp).
+  virtual bool input_connected(size_t port) const;
+  // The running pipeline (graph, stats, live parameters) for nodes that offer remote
+  // control; null where there is none. See sonoflow/control.hpp.
+  virtual PipelineControl* control();
 };
 
 struct Input {
