@@ -4,12 +4,15 @@
 // window (~3 samples per pixel on the benchmark's grid), so the window is loaded as four
 // registers (64 floats) and each pixel's sample is picked with register permutes; when a
 // window is longer (steep paths, coarse grids) the block falls back to gathers.
+// With the coherence sums (cf_beamformer) the same loop also adds w |s|^2 per pixel.
 // GCC 12 warns inside its own avx512fintrin.h (the _mm512_undefined_* idiom) once the
 // intrinsics are inlined here; the warning is a known false positive.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
 #include <cstdint>
+
+#include "das_kernels.hpp"
 
 namespace sonoflow::das {
 
@@ -21,66 +24,103 @@ namespace {
 
 // v[k] = w[local[k]] for local in [0, 64): two two-source permutes and a blend on bit 5.
 __attribute__((target("avx512f"))) inline __m512 pick(__m512 w0, __m512 w1, __m512 w2, __m512 w3,
-                                                      __m512i local) {
+                                                      __m512i local, __mmask16 upper) {
   const __m512 low = _mm512_permutex2var_ps(w0, local, w1);
   const __m512 high = _mm512_permutex2var_ps(w2, local, w3);
-  const __mmask16 upper = _mm512_test_epi32_mask(local, _mm512_set1_epi32(32));
   return _mm512_mask_blend_ps(upper, low, high);
 }
 
-}  // namespace
+// The interpolated baseband (vr, vi) of 16 pixels at sample positions s (already clamped)
+// on the row (re, im); lanes outside m are don't-care.
+__attribute__((target("avx512f"))) inline void interpolate(const float* re, const float* im,
+                                                           __m512 s, __mmask16 m, int stride,
+                                                           __m512& vr, __m512& vi) {
+  const __m512i one = _mm512_set1_epi32(1), bit5 = _mm512_set1_epi32(32);
+  const __m512i i = _mm512_cvttps_epi32(s);
+  const __m512 f = _mm512_sub_ps(s, _mm512_cvtepi32_ps(i));
+  // Delays grow with depth, so the first lane holds the smallest index: the window starts
+  // there. One unsigned compare checks that every valid lane falls inside it (a lane
+  // below the base wraps to a huge unsigned value); masked-off lanes do not count.
+  const int base = _mm512_cvtsi512_si32(i);
+  const __m512i local = _mm512_sub_epi32(i, _mm512_set1_epi32(base));
+  const __mmask16 inside = _mm512_mask_cmplt_epu32_mask(m, local, _mm512_set1_epi32(63));
+  __m512 a, b, c, d;
+  if (inside == m && base + 64 <= stride) {
+    const __m512i local1 = _mm512_add_epi32(local, one);
+    const __mmask16 upper = _mm512_test_epi32_mask(local, bit5);
+    const __mmask16 upper1 = _mm512_test_epi32_mask(local1, bit5);
+    const float* pr = re + base;
+    const float* pi = im + base;
+    const __m512 r0 = _mm512_loadu_ps(pr), r1 = _mm512_loadu_ps(pr + 16),
+                 r2 = _mm512_loadu_ps(pr + 32), r3 = _mm512_loadu_ps(pr + 48);
+    a = pick(r0, r1, r2, r3, local, upper);
+    b = pick(r0, r1, r2, r3, local1, upper1);
+    const __m512 i0 = _mm512_loadu_ps(pi), i1 = _mm512_loadu_ps(pi + 16),
+                 i2 = _mm512_loadu_ps(pi + 32), i3 = _mm512_loadu_ps(pi + 48);
+    c = pick(i0, i1, i2, i3, local, upper);
+    d = pick(i0, i1, i2, i3, local1, upper1);
+  } else {
+    const __m512i i1 = _mm512_add_epi32(i, one);
+    a = _mm512_i32gather_ps(i, re, 4);
+    b = _mm512_i32gather_ps(i1, re, 4);
+    c = _mm512_i32gather_ps(i, im, 4);
+    d = _mm512_i32gather_ps(i1, im, 4);
+  }
+  vr = _mm512_fmadd_ps(f, _mm512_sub_ps(b, a), a);
+  vi = _mm512_fmadd_ps(f, _mm512_sub_ps(d, c), c);
+}
 
-// Same contract as accumulate() in das_kernel.cpp.
-__attribute__((target("avx512f"))) void accumulate_avx512(
+// One column: n rows from the pointers on.
+template <bool kEnergy>
+__attribute__((target("avx512f"), always_inline)) inline void column(
     const float* __restrict tx, const float* __restrict rx, const float* __restrict wr,
-    const float* __restrict wi, const float* __restrict re, const float* __restrict im,
-    float* __restrict acc_re, float* __restrict acc_im, int n, float last_index, int stride) {
-  const __m512 zero = _mm512_setzero_ps(), last = _mm512_set1_ps(last_index);
-  const __m512i one = _mm512_set1_epi32(1);
-  int r = 0;
-  for (; r < n; r += 16) {
+    const float* __restrict wi, const float* __restrict wa, const float* re, const float* im,
+    float* __restrict acc_re, float* __restrict acc_im, float* __restrict energy, int n,
+    __m512 last, int stride) {
+  const __m512 zero = _mm512_setzero_ps();
+  for (int r = 0; r < n; r += 16) {
     const __mmask16 m = r + 16 <= n ? __mmask16(0xFFFF) : __mmask16((1u << (n - r)) - 1);
     const __m512 s = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(_mm512_maskz_loadu_ps(m, tx + r),
                                                                _mm512_maskz_loadu_ps(m, rx + r)),
                                                  zero),
                                    last);
-    const __m512i i = _mm512_cvttps_epi32(s);
-    const __m512 f = _mm512_sub_ps(s, _mm512_cvtepi32_ps(i));
-    // Delays grow with depth, so the first lane holds the smallest index: the window starts
-    // there. One unsigned compare checks that every valid lane falls inside it (a lane
-    // below the base wraps to a huge unsigned value); masked-off lanes do not count.
-    const int base = _mm512_cvtsi512_si32(i);
-    const __m512i local = _mm512_sub_epi32(i, _mm512_set1_epi32(base));
-    const __mmask16 inside = _mm512_mask_cmplt_epu32_mask(m, local, _mm512_set1_epi32(63));
-    __m512 a, b, c, d;
-    if (inside == m && base + 64 <= stride) {
-      const __m512i local1 = _mm512_add_epi32(local, one);
-      const float* pr = re + base;
-      const float* pi = im + base;
-      const __m512 r0 = _mm512_loadu_ps(pr), r1 = _mm512_loadu_ps(pr + 16),
-                   r2 = _mm512_loadu_ps(pr + 32), r3 = _mm512_loadu_ps(pr + 48);
-      a = pick(r0, r1, r2, r3, local);
-      b = pick(r0, r1, r2, r3, local1);
-      const __m512 i0 = _mm512_loadu_ps(pi), i1 = _mm512_loadu_ps(pi + 16),
-                   i2 = _mm512_loadu_ps(pi + 32), i3 = _mm512_loadu_ps(pi + 48);
-      c = pick(i0, i1, i2, i3, local);
-      d = pick(i0, i1, i2, i3, local1);
-    } else {
-      const __m512i i1 = _mm512_add_epi32(i, one);
-      a = _mm512_i32gather_ps(i, re, 4);
-      b = _mm512_i32gather_ps(i1, re, 4);
-      c = _mm512_i32gather_ps(i, im, 4);
-      d = _mm512_i32gather_ps(i1, im, 4);
-    }
-    const __m512 vr = _mm512_fmadd_ps(f, _mm512_sub_ps(b, a), a);
-    const __m512 vi = _mm512_fmadd_ps(f, _mm512_sub_ps(d, c), c);
+    __m512 vr, vi;
+    interpolate(re, im, s, m, stride, vr, vi);
     const __m512 pwr = _mm512_maskz_loadu_ps(m, wr + r), pwi = _mm512_maskz_loadu_ps(m, wi + r);
     __m512 ar = _mm512_maskz_loadu_ps(m, acc_re + r), ai = _mm512_maskz_loadu_ps(m, acc_im + r);
     ar = _mm512_fmadd_ps(vr, pwr, _mm512_fnmadd_ps(vi, pwi, ar));
     ai = _mm512_fmadd_ps(vr, pwi, _mm512_fmadd_ps(vi, pwr, ai));
     _mm512_mask_storeu_ps(acc_re + r, m, ar);
     _mm512_mask_storeu_ps(acc_im + r, m, ai);
+    if constexpr (kEnergy) {
+      const __m512 power = _mm512_fmadd_ps(vr, vr, _mm512_mul_ps(vi, vi));
+      _mm512_mask_storeu_ps(energy + r, m,
+                            _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, wa + r), power,
+                                            _mm512_maskz_loadu_ps(m, energy + r)));
+    }
   }
+}
+
+template <bool kEnergy>
+__attribute__((target("avx512f"))) void tile(const TileRun& run) {
+  const __m512 last = _mm512_set1_ps(run.last_index);
+  for (int c = 0; c < run.columns; ++c) {
+    if (run.count[c] == 0) continue;
+    const size_t at = size_t(c) * run.column_stride + run.first[c];
+    column<kEnergy>(run.tx + at, run.rx + at, run.wr + at, run.wi + at,
+                    kEnergy ? run.wa + at : nullptr, run.re, run.im, run.acc_re + at,
+                    run.acc_im + at, kEnergy ? run.energy + at : nullptr, run.count[c], last,
+                    run.stride);
+  }
+}
+
+}  // namespace
+
+void accumulate_avx512(const TileRun& run) {
+  if (run.energy)
+    tile<true>(run);
+  else
+    tile<false>(run);
 }
 
 }  // namespace sonoflow::das

@@ -1,0 +1,34 @@
+// The depth loops of the beamformer (internal to das_core): one element's contribution, for one
+// transmit, to the pixels of a tile inside its aperture. das_kernel.cpp
+// calls them; das_avx512.cpp holds the AVX-512 one, chosen at run time.
+#pragma once
+
+#include <cstddef>
+
+namespace sonoflow::das {
+
+// One element, one transmit, the columns of a tile: acc += w phasor iq(tx + rx) for the
+// rows [first[c], first[c] + count[c]) of every column c (the element's aperture), iq
+// linearly interpolated on the element's baseband row (re, im). Per-pixel arrays are
+// [column][row] with `column_stride` rows per column: tx the transmit delay and rx the
+// receive delay (samples), wr + j wi = apodization x carrier phasor, wa the bare
+// apodization (only for the coherence sums: energy += wa |iq|^2 when energy is set).
+// One call covers the whole tile, so call overhead is paid per (element, transmit), not
+// per column.
+struct TileRun {
+  const float *tx, *rx, *wr, *wi, *wa;
+  const float *re, *im;
+  float *acc_re, *acc_im;
+  float* energy;
+  const int *first, *count;
+  int columns, column_stride;
+  float last_index;  // largest valid interpolation index (the row's second-last sample)
+  int stride;        // samples per baseband row, guards included
+};
+
+bool cpu_has_avx512();
+// Picks the samples of 16 pixels from a 64-sample window by register permutes; fills the
+// energy too when run.energy is set.
+void accumulate_avx512(const TileRun& run);
+
+}  // namespace sonoflow::das
