@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
       naive(bb, g, grid, settings, ref.data());
     });
     result[k].memory_bytes = (bb.re.size() + bb.im.size()) * sizeof(float) +
-                             out.size() * sizeof(out[0]) + bf.scratch_bytes(grid, transmits);
+                             out.size() * sizeof(out[0]) + bf.scratch_bytes();
     for (auto& v : out) checksum += std::abs(v);
   }
   const double nominal = double(columns) * rows * 128;

@@ -10,6 +10,7 @@
 
 #include <complex>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -90,14 +91,24 @@ struct IncoherentSums {
 
 class Beamformer {
  public:
+  Beamformer();
+  ~Beamformer();
+  Beamformer(const Beamformer&);  // the copy starts with its own, empty scratch
+  Beamformer& operator=(const Beamformer&);
+
   // out[row * columns + column] = baseband value at demodulation frequency f0 with
   // respect to the two-way depth time 2 z / c (so its phase is smooth along depth).
-  // With `sums`, also fills them (a slower kernel: the extra sum costs a pass over every
-  // sample, and the AVX-512 permute path is not used).
+  // With `sums`, also fills them (one more multiply-add and store per sample).
+  // Per-thread scratch (tiles of delays and sums) is kept for the next call: allocating it
+  // per frame cost page faults and clearing of fresh pages. Not re-entrant on one object.
   void beamform(const Baseband& bb, const Geometry& g, const Grid& grid, const Settings& s,
-                std::complex<float>* out, const IncoherentSums* sums = nullptr) const;
-  // Bytes of scratch the last call used (per-thread tiles), for the benchmark's report.
-  size_t scratch_bytes(const Grid& grid, size_t transmits) const;
+                std::complex<float>* out, const IncoherentSums* sums = nullptr);
+  // Bytes of scratch held (all threads' tiles), for the benchmark's memory report.
+  size_t scratch_bytes() const;
+
+ private:
+  struct Workspace;
+  std::unique_ptr<Workspace> workspace_;
 };
 
 }  // namespace sonoflow::das

@@ -144,14 +144,30 @@ struct Scratch {
 
 }  // namespace
 
-size_t Beamformer::scratch_bytes(const Grid& grid, size_t transmits) const {
-  const size_t tile = size_t{kColumnTile} * std::min(kRowBand, grid.rows);
-  return tbb::this_task_arena::max_concurrency() * sizeof(float) * (tile * (5 + 3 * transmits));
+struct Beamformer::Workspace {
+  tbb::enumerable_thread_specific<Scratch> scratch;
+};
+
+Beamformer::Beamformer() : workspace_(std::make_unique<Workspace>()) {}
+Beamformer::~Beamformer() = default;
+Beamformer::Beamformer(const Beamformer&) : Beamformer() {}
+Beamformer& Beamformer::operator=(const Beamformer&) {
+  return *this;  // scratch is not state: each object keeps its own
+}
+
+size_t Beamformer::scratch_bytes() const {
+  size_t bytes = 0;
+  for (const Scratch& m : workspace_->scratch) {
+    for (const auto* v : {&m.px, &m.pz, &m.tx, &m.acc_re, &m.acc_im, &m.rx, &m.wr, &m.wi, &m.wa,
+                          &m.weight, &m.energy})
+      bytes += v->capacity() * sizeof(float);
+    bytes += (m.first.capacity() + m.count.capacity()) * sizeof(int);
+  }
+  return bytes;
 }
 
 void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& grid,
-                          const Settings& s, std::complex<float>* out,
-                          const IncoherentSums* sums) const {
+                          const Settings& s, std::complex<float>* out, const IncoherentSums* sums) {
   const size_t T = g.transmits.size(), E = g.channels();
   const double samples_per_mm = g.sampling_rate_hz / g.sound_speed_mm_per_s;
   const double offset = -g.start_time_s * g.sampling_rate_hz + Baseband::kGuard;
@@ -178,7 +194,7 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
   static const bool has_avx512 = cpu_has_avx512();
   const bool avx512 = has_avx512 && !s.portable_kernel;
   const int stride = static_cast<int>(bb.stride);
-  tbb::enumerable_thread_specific<Scratch> scratch;
+  auto& scratch = workspace_->scratch;
 
   auto tile = [&](const tbb::blocked_range2d<uint32_t>& range) {
     const uint32_t r0 = range.rows().begin(), nr = range.rows().size();
