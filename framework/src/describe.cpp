@@ -234,7 +234,22 @@ std::string report_json(const ValidatedPipeline& pipeline, const RunStats& stats
   auto res = ordered();
   for (auto& [id, values] : results) {
     auto o = ordered();
-    for (auto& [key, value] : values) o->set(key, to_json(value));
+    for (auto& [key, value] : values) {
+      // "tip_error_mm.median" nests: {"tip_error_mm": {"median": ...}}.
+      // A key clashing with a plain value of the same name stays flat.
+      Object::Ptr parent = o;
+      size_t begin = 0;
+      for (size_t dot; parent && (dot = key.find('.', begin)) != std::string::npos;
+           begin = dot + 1) {
+        const std::string part = key.substr(begin, dot - begin);
+        if (!parent->has(part)) parent->set(part, ordered());
+        parent = parent->isObject(part) ? parent->getObject(part) : nullptr;
+      }
+      if (parent)
+        parent->set(key.substr(begin), to_json(value));
+      else
+        o->set(key, to_json(value));
+    }
     res->set(id, o);
   }
   root->set("results", res);
