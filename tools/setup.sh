@@ -29,6 +29,7 @@ packages=(
   libboost-program-options-dev    # the CLI
   libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev  # frame serialization
   catch2                          # tests
+  chromium                        # the web viewer's browser test (headless)
 )
 
 missing=()
