@@ -29,6 +29,9 @@ packages=(
   libboost-program-options-dev    # the CLI
   libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev  # frame serialization
   catch2                          # tests
+)
+# Only the test suite needs these.
+[[ "$mode" == test ]] && packages+=(
   chromium                        # the web viewer's browser test (headless)
 )
 
