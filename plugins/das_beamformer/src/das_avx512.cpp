@@ -30,22 +30,25 @@ __attribute__((target("avx512f"))) inline __m512 pick(__m512 w0, __m512 w1, __m5
   return _mm512_mask_blend_ps(upper, low, high);
 }
 
-// The interpolated baseband (vr, vi) of 16 pixels at sample positions s (already clamped)
-// on the row (re, im); lanes outside m are don't-care.
-__attribute__((target("avx512f"))) inline void interpolate(const float* re, const float* im,
-                                                           __m512 s, __mmask16 m, int stride,
-                                                           __m512& vr, __m512& vi) {
+// The interpolated baseband (vr, vi) of 16 pixels at sample positions s (already clamped
+// to the row) on the row (re, im); lanes outside m are don't-care.
+__attribute__((target("avx512f"), always_inline)) inline void interpolate(const float* re,
+                                                                          const float* im, __m512 s,
+                                                                          __mmask16 m, __m512& vr,
+                                                                          __m512& vi) {
   const __m512i one = _mm512_set1_epi32(1), bit5 = _mm512_set1_epi32(32);
   const __m512i i = _mm512_cvttps_epi32(s);
   const __m512 f = _mm512_sub_ps(s, _mm512_cvtepi32_ps(i));
   // Delays grow with depth, so the first lane holds the smallest index: the window starts
   // there. One unsigned compare checks that every valid lane falls inside it (a lane
-  // below the base wraps to a huge unsigned value); masked-off lanes do not count.
+  // below the base wraps to a huge unsigned value); masked-off lanes do not count. The
+  // window may reach past the row's end (Baseband::kTail keeps it allocated); those
+  // samples are loaded but never picked.
   const int base = _mm512_cvtsi512_si32(i);
   const __m512i local = _mm512_sub_epi32(i, _mm512_set1_epi32(base));
   const __mmask16 inside = _mm512_mask_cmplt_epu32_mask(m, local, _mm512_set1_epi32(63));
   __m512 a, b, c, d;
-  if (inside == m && base + 64 <= stride) {
+  if (inside == m) {
     const __m512i local1 = _mm512_add_epi32(local, one);
     const __mmask16 upper = _mm512_test_epi32_mask(local, bit5);
     const __mmask16 upper1 = _mm512_test_epi32_mask(local1, bit5);
@@ -61,44 +64,67 @@ __attribute__((target("avx512f"))) inline void interpolate(const float* re, cons
     d = pick(i0, i1, i2, i3, local1, upper1);
   } else {
     const __m512i i1 = _mm512_add_epi32(i, one);
-    a = _mm512_i32gather_ps(i, re, 4);
-    b = _mm512_i32gather_ps(i1, re, 4);
-    c = _mm512_i32gather_ps(i, im, 4);
-    d = _mm512_i32gather_ps(i1, im, 4);
+    a = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, i, re, 4);
+    b = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, i1, re, 4);
+    c = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, i, im, 4);
+    d = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, i1, im, 4);
   }
   vr = _mm512_fmadd_ps(f, _mm512_sub_ps(b, a), a);
   vi = _mm512_fmadd_ps(f, _mm512_sub_ps(d, c), c);
 }
 
-// One column: n rows from the pointers on.
-template <bool kEnergy>
-__attribute__((target("avx512f"), always_inline)) inline void column(
+// Loads and stores of a block's 16 lanes; kFull: all lanes valid, so no masking.
+template <bool kFull>
+__attribute__((target("avx512f"), always_inline)) inline __m512 load(const float* p, __mmask16 m) {
+  return kFull ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(m, p);
+}
+template <bool kFull>
+__attribute__((target("avx512f"), always_inline)) inline void store(float* p, __m512 v,
+                                                                    __mmask16 m) {
+  if constexpr (kFull)
+    _mm512_storeu_ps(p, v);
+  else
+    _mm512_mask_storeu_ps(p, m, v);
+}
+
+// 16 rows (lanes in m) of one column from the pointers on.
+template <bool kEnergy, bool kFull>
+__attribute__((target("avx512f"), always_inline)) inline void block(
     const float* __restrict tx, const float* __restrict rx, const float* __restrict wr,
     const float* __restrict wi, const float* __restrict wa, const float* re, const float* im,
-    float* __restrict acc_re, float* __restrict acc_im, float* __restrict energy, int n,
-    __m512 last, int stride) {
-  const __m512 zero = _mm512_setzero_ps();
-  for (int r = 0; r < n; r += 16) {
-    const __mmask16 m = r + 16 <= n ? __mmask16(0xFFFF) : __mmask16((1u << (n - r)) - 1);
-    const __m512 s = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(_mm512_maskz_loadu_ps(m, tx + r),
-                                                               _mm512_maskz_loadu_ps(m, rx + r)),
-                                                 zero),
-                                   last);
-    __m512 vr, vi;
-    interpolate(re, im, s, m, stride, vr, vi);
-    const __m512 pwr = _mm512_maskz_loadu_ps(m, wr + r), pwi = _mm512_maskz_loadu_ps(m, wi + r);
-    __m512 ar = _mm512_maskz_loadu_ps(m, acc_re + r), ai = _mm512_maskz_loadu_ps(m, acc_im + r);
-    ar = _mm512_fmadd_ps(vr, pwr, _mm512_fnmadd_ps(vi, pwi, ar));
-    ai = _mm512_fmadd_ps(vr, pwi, _mm512_fmadd_ps(vi, pwr, ai));
-    _mm512_mask_storeu_ps(acc_re + r, m, ar);
-    _mm512_mask_storeu_ps(acc_im + r, m, ai);
-    if constexpr (kEnergy) {
-      const __m512 power = _mm512_fmadd_ps(vr, vr, _mm512_mul_ps(vi, vi));
-      _mm512_mask_storeu_ps(energy + r, m,
-                            _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, wa + r), power,
-                                            _mm512_maskz_loadu_ps(m, energy + r)));
-    }
-  }
+    float* __restrict acc_re, float* __restrict acc_im, float* __restrict energy, __mmask16 m,
+    __m512 last) {
+  const __m512 s = _mm512_min_ps(
+      _mm512_max_ps(_mm512_add_ps(load<kFull>(tx, m), load<kFull>(rx, m)), _mm512_setzero_ps()),
+      last);
+  __m512 vr, vi;
+  interpolate(re, im, s, m, vr, vi);
+  const __m512 pwr = load<kFull>(wr, m), pwi = load<kFull>(wi, m);
+  store<kFull>(acc_re, _mm512_fmadd_ps(vr, pwr, _mm512_fnmadd_ps(vi, pwi, load<kFull>(acc_re, m))),
+               m);
+  store<kFull>(acc_im, _mm512_fmadd_ps(vr, pwi, _mm512_fmadd_ps(vi, pwr, load<kFull>(acc_im, m))),
+               m);
+  if constexpr (kEnergy)
+    store<kFull>(energy,
+                 _mm512_fmadd_ps(load<kFull>(wa, m), _mm512_fmadd_ps(vr, vr, _mm512_mul_ps(vi, vi)),
+                                 load<kFull>(energy, m)),
+                 m);
+}
+
+// One column: n rows from the pointers on; full blocks, then the remainder masked.
+template <bool kEnergy>
+__attribute__((target("avx512f"), always_inline)) inline void column(
+    const float* tx, const float* rx, const float* wr, const float* wi, const float* wa,
+    const float* re, const float* im, float* acc_re, float* acc_im, float* energy, int n,
+    __m512 last) {
+  int r = 0;
+  for (; r + 16 <= n; r += 16)
+    block<kEnergy, true>(tx + r, rx + r, wr + r, wi + r, kEnergy ? wa + r : nullptr, re, im,
+                         acc_re + r, acc_im + r, kEnergy ? energy + r : nullptr, 0xFFFF, last);
+  if (r < n)
+    block<kEnergy, false>(tx + r, rx + r, wr + r, wi + r, kEnergy ? wa + r : nullptr, re, im,
+                          acc_re + r, acc_im + r, kEnergy ? energy + r : nullptr,
+                          __mmask16((1u << (n - r)) - 1), last);
 }
 
 template <bool kEnergy>
@@ -109,8 +135,7 @@ __attribute__((target("avx512f"))) void tile(const TileRun& run) {
     const size_t at = size_t(c) * run.column_stride + run.first[c];
     column<kEnergy>(run.tx + at, run.rx + at, run.wr + at, run.wi + at,
                     kEnergy ? run.wa + at : nullptr, run.re, run.im, run.acc_re + at,
-                    run.acc_im + at, kEnergy ? run.energy + at : nullptr, run.count[c], last,
-                    run.stride);
+                    run.acc_im + at, kEnergy ? run.energy + at : nullptr, run.count[c], last);
   }
 }
 

@@ -60,6 +60,9 @@ struct Geometry {
 // index k + kGuard; the guards hold zeros so that a clamped index reads silence.
 struct Baseband {
   static constexpr uint32_t kGuard = 2;
+  // Floats allocated after the last row, so that a 64-sample window loaded at any valid
+  // index stays inside the allocation (the AVX-512 kernel loads such windows unchecked).
+  static constexpr uint32_t kTail = 64;
   uint32_t rows = 0, samples = 0, stride = 0;
   std::vector<float> re, im;
   const float* re_row(size_t row) const { return re.data() + row * stride; }

@@ -193,7 +193,6 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
   const float last_index = static_cast<float>(bb.stride - 2);
   static const bool has_avx512 = cpu_has_avx512();
   const bool avx512 = has_avx512 && !s.portable_kernel;
-  const int stride = static_cast<int>(bb.stride);
   auto& scratch = workspace_->scratch;
 
   auto tile = [&](const tbb::blocked_range2d<uint32_t>& range) {
@@ -273,8 +272,7 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
                           m.count.data(),
                           static_cast<int>(nc),
                           static_cast<int>(nr),
-                          last_index,
-                          stride};
+                          last_index};
         if (avx512) {
           accumulate_avx512(run);
           continue;

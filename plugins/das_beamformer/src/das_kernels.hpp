@@ -23,7 +23,6 @@ struct TileRun {
   const int *first, *count;
   int columns, column_stride;
   float last_index;  // largest valid interpolation index (the row's second-last sample)
-  int stride;        // samples per baseband row, guards included
 };
 
 bool cpu_has_avx512();

@@ -178,8 +178,10 @@ void demodulate_rows(const Sample* rf, const Geometry& g, Baseband& out) {
   out.samples = n;
   out.stride = n + 2 * Baseband::kGuard;
   // Every sample and guard is written below: no need to clear 20+ MB per frame first.
-  out.re.resize(rows * out.stride);
-  out.im.resize(rows * out.stride);
+  out.re.resize(rows * out.stride + Baseband::kTail);
+  out.im.resize(rows * out.stride + Baseband::kTail);
+  std::fill(out.re.end() - Baseband::kTail, out.re.end(), 0.f);
+  std::fill(out.im.end() - Baseband::kTail, out.im.end(), 0.f);
   const auto taps = lowpass_taps(g.sampling_rate_hz, g.center_frequency_hz);
   if (quarter_rate(g, taps))
     demodulate_quarter_rate(rf, g, taps, out);
