@@ -16,10 +16,11 @@
 #include <ctime>
 #include <iostream>
 #include <random>
+#include <string>
 
+#include "bench_options.hpp"
 #include "das_core.hpp"
 #include "fast_math.hpp"
-#include "bench_options.hpp"
 
 namespace {
 
@@ -121,6 +122,7 @@ int main(int argc, char** argv) {
   namespace po = boost::program_options;
   uint32_t columns = 256, rows = 512, samples = 2048;
   int rounds = 5;
+  std::string kernel = "fastest";
   po::options_description options(
       "sonoflow-bench-beamformer: DAS frame time against a naive loop\n\nOptions");
   options.add_options()("help,h", "show this help")(
@@ -129,6 +131,8 @@ int main(int argc, char** argv) {
       "samples", po::value(&samples)->default_value(samples), "samples per channel")(
       "rounds", po::value(&rounds)->default_value(rounds), "timed repetitions (best is kept)")(
       "no-baseline", "skip the naive baseline (for profiling; ratio_vs_naive is then 0)")(
+      "kernel", po::value(&kernel)->default_value(kernel),
+      "depth loop: fastest (AVX-512 > AVX2 > portable, as the CPU allows), avx2, portable")(
       "json", "print one JSON object instead of the table");
   po::variables_map vm;
   if (auto code = bench::parse_options(argc, argv, options, "sonoflow-bench-beamformer", vm))
@@ -138,7 +142,16 @@ int main(int argc, char** argv) {
         << "sonoflow-bench-beamformer: --columns, --rows >= 1, --samples >= 16, --rounds >= 1\n";
     return 2;
   }
-  const Settings settings;  // F# 1.5, Hann
+  Settings settings;  // F# 1.5, Hann
+  if (kernel == "avx2")
+    settings.kernel = Settings::Kernel::avx2;
+  else if (kernel == "portable")
+    settings.kernel = Settings::Kernel::portable;
+  else if (kernel != "fastest") {
+    std::cerr << "sonoflow-bench-beamformer: --kernel takes fastest, avx2 or portable, not '"
+              << kernel << "'\n";
+    return 2;
+  }
   struct Result {
     double fast_ms, demod_ms, naive_ms, beamform_ms, cpu_ms = 0;
     size_t memory_bytes;

@@ -24,9 +24,11 @@ struct Settings {
   double f_number = 1.5;  // receive aperture width = distance along the normal / f_number
   Apodization apodization = Apodization::hann;
   double tukey_alpha = 0.5;  // fraction of the aperture tapered (0: boxcar, 1: hann)
-  // Use the compiler-vectorised depth loop even where the AVX-512 one could run (tests
-  // check both against the reference; the benchmark reports both).
-  bool portable_kernel = false;
+  // The depth loop: `fastest` takes AVX-512 permutes, else AVX2 permutes, else the
+  // compiler-vectorised loop, as the CPU allows; the others force a slower one (tests check
+  // each against the reference; one the CPU lacks falls back to portable).
+  enum class Kernel { fastest, avx2, portable };
+  Kernel kernel = Kernel::fastest;
 };
 
 // Output grid. Column j, row i is the point p0_j + rho_i * d_j of a ray: on a Cartesian

@@ -191,8 +191,13 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
                      static_cast<float>(std::abs(v)), static_cast<float>(offset), v == 0});
   }
   const float last_index = static_cast<float>(bb.stride - 2);
-  static const bool has_avx512 = cpu_has_avx512();
-  const bool avx512 = has_avx512 && !s.portable_kernel;
+  static const bool has_avx512 = cpu_has_avx512(), has_avx2 = cpu_has_avx2();
+  using Kernel = Settings::Kernel;
+  void (*permute_kernel)(const TileRun&) = nullptr;  // null: the portable loop
+  if (s.kernel == Kernel::fastest && has_avx512)
+    permute_kernel = accumulate_avx512;
+  else if (s.kernel != Kernel::portable && has_avx2)
+    permute_kernel = accumulate_avx2;
   auto& scratch = workspace_->scratch;
 
   auto tile = [&](const tbb::blocked_range2d<uint32_t>& range) {
@@ -273,8 +278,8 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
                           static_cast<int>(nc),
                           static_cast<int>(nr),
                           last_index};
-        if (avx512) {
-          accumulate_avx512(run);
+        if (permute_kernel) {
+          permute_kernel(run);
           continue;
         }
         for (uint32_t c = 0; c < nc; ++c) {

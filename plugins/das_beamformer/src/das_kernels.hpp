@@ -1,6 +1,6 @@
 // The depth loops of the beamformer (internal to das_core): one element's contribution, for one
 // transmit, to the pixels of a tile inside its aperture. das_kernel.cpp
-// calls them; das_avx512.cpp holds the AVX-512 one, chosen at run time.
+// calls them; das_avx512.cpp and das_avx2.cpp hold the permute kernels, chosen at run time.
 #pragma once
 
 #include <cstddef>
@@ -29,5 +29,9 @@ bool cpu_has_avx512();
 // Picks the samples of 16 pixels from a 64-sample window by register permutes; fills the
 // energy too when run.energy is set.
 void accumulate_avx512(const TileRun& run);
+
+bool cpu_has_avx2();  // and FMA
+// The same with 8 pixels from a 32-sample window (das_avx2.cpp).
+void accumulate_avx2(const TileRun& run);
 
 }  // namespace sonoflow::das

@@ -105,8 +105,9 @@ TEST_CASE("fast DAS agrees with the double-precision reference: linear, plane wa
   Grid grid = testing::window(2, 20, 2, 2.5, 0.1, 0.1);
   Settings s;
   s.apodization = Apodization::hann;
-  s.portable_kernel = GENERATE(false, true);
-  INFO((s.portable_kernel ? "portable" : "fastest") << " kernel");
+  s.kernel =
+      GENERATE(Settings::Kernel::fastest, Settings::Kernel::avx2, Settings::Kernel::portable);
+  INFO("kernel " << static_cast<int>(s.kernel) << " (0 fastest, 1 avx2, 2 portable)");
   double e = relative_rms(rf, grid, s);
   INFO("hann: relative RMS " << e);
   CHECK(e < 1e-3);
@@ -130,8 +131,9 @@ TEST_CASE(
   grid.column_origin = -0.1, grid.column_step = 0.2 / 29, grid.columns = 30;
   grid.row_origin_mm += 30, grid.row_step_mm = 0.05, grid.rows = 140;
   Settings s;
-  s.portable_kernel = GENERATE(false, true);
-  INFO((s.portable_kernel ? "portable" : "fastest") << " kernel");
+  s.kernel =
+      GENERATE(Settings::Kernel::fastest, Settings::Kernel::avx2, Settings::Kernel::portable);
+  INFO("kernel " << static_cast<int>(s.kernel) << " (0 fastest, 1 avx2, 2 portable)");
   const double e = relative_rms(rf, grid, s);
   INFO("relative RMS " << e);
   CHECK(e < 1e-3);
