@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
   }
   struct Result {
     double fast_ms, demod_ms, naive_ms, beamform_ms, cpu_ms = 0;
-    size_t memory_bytes;
+    size_t memory_bytes, table_bytes;
   } result[2];
   double checksum = 0;
   for (int k = 0; k < 2; ++k) {
@@ -186,8 +186,11 @@ int main(int argc, char** argv) {
       demodulate(rf.samples_int16.data(), g, bb);
       naive(bb, g, grid, settings, ref.data());
     });
+    // Baseband planes, output, per-thread scratch, and the receive tables the beamformer
+    // keeps across frames (the largest part for many pixels).
+    result[k].table_bytes = bf.table_bytes();
     result[k].memory_bytes = (bb.re.size() + bb.im.size()) * sizeof(float) +
-                             out.size() * sizeof(out[0]) + bf.scratch_bytes();
+                             out.size() * sizeof(out[0]) + bf.scratch_bytes() + bf.table_bytes();
     for (auto& v : out) checksum += std::abs(v);
   }
   const double nominal = double(columns) * rows * 128;
@@ -201,25 +204,28 @@ int main(int argc, char** argv) {
         "\"frame_ms_1_angle\": %.3f, \"demodulation_ms\": %.3f, \"beamform_only_ms\": %.3f, "
         "\"frame_cpu_ms\": %.3f, \"naive_frame_ms\": %.3f, "
         "\"naive_frame_ms_1_angle\": %.3f, \"ops_per_s\": %.4g, \"naive_ops_per_s\": %.4g, "
-        "\"ratio_vs_naive\": %.2f, \"ratio_vs_naive_1_angle\": %.2f, \"memory_mb\": %.1f}\n",
+        "\"ratio_vs_naive\": %.2f, \"ratio_vs_naive_1_angle\": %.2f, \"memory_mb\": %.1f, "
+        "\"receive_tables_mb\": %.1f}\n",
         samples, columns, rows, threads, result[1].fast_ms, result[0].fast_ms, result[1].demod_ms,
         result[1].beamform_ms, result[1].cpu_ms, result[1].naive_ms, result[0].naive_ms, ops_per_s,
         result[1].naive_ms > 0 ? nominal * 11 / (result[1].naive_ms * 1e-3) : 0.0, ratio,
-        result[0].naive_ms / result[0].fast_ms, result[1].memory_bytes / 1e6);
+        result[0].naive_ms / result[0].fast_ms, result[1].memory_bytes / 1e6,
+        result[1].table_bytes / 1e6);
     return checksum >= 0 ? 0 : 1;
   }
   std::printf(
       "sonoflow-bench-beamformer: 128 channels x %u samples, %u x %u grid, F# 1.5, Hann, %u "
       "threads\n\n",
       samples, columns, rows, threads);
-  std::printf("  %-7s %9s %9s %11s %9s %11s %10s %8s %10s\n", "angles", "frame_ms", "(demod)",
-              "(beamform)", "(cpu_ms)", "ops/s", "naive_ms", "ratio", "memory_MB");
+  std::printf("  %-7s %9s %9s %11s %9s %11s %10s %8s %10s %9s\n", "angles", "frame_ms", "(demod)",
+              "(beamform)", "(cpu_ms)", "ops/s", "naive_ms", "ratio", "memory_MB", "(tables)");
   for (int k = 0; k < 2; ++k) {
     const int t = k == 0 ? 1 : 11;
-    std::printf("  %-7d %9.2f %9.2f %11.2f %9.1f %11.3g %10.1f %7.2fx %10.1f\n", t,
+    std::printf("  %-7d %9.2f %9.2f %11.2f %9.1f %11.3g %10.1f %7.2fx %10.1f %9.1f\n", t,
                 result[k].fast_ms, result[k].demod_ms, result[k].beamform_ms, result[k].cpu_ms,
                 nominal * t / (result[k].fast_ms * 1e-3), result[k].naive_ms,
-                result[k].naive_ms / result[k].fast_ms, result[k].memory_bytes / 1e6);
+                result[k].naive_ms / result[k].fast_ms, result[k].memory_bytes / 1e6,
+                result[k].table_bytes / 1e6);
   }
   std::printf(
       "\n  frame = demodulation (rf -> baseband) + beamforming, as the node runs it; cpu_ms = CPU\n"

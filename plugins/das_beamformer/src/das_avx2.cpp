@@ -117,9 +117,9 @@ __attribute__((target("avx2,fma"))) void tile(const TileRun& run) {
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   for (int c = 0; c < run.columns; ++c) {
     const int n = run.count[c];
-    const size_t at = size_t(c) * run.column_stride + run.first[c];
-    const float *tx = run.tx + at, *rx = run.rx + at, *wr = run.wr + at, *wi = run.wi + at;
-    const float* wa = kEnergy ? run.wa + at : nullptr;
+    const size_t at = size_t(c) * run.column_stride + run.first[c], rat = run.receive_at[c];
+    const float *tx = run.tx + at, *rx = run.rx + rat, *wr = run.wr + rat, *wi = run.wi + rat;
+    const float* wa = kEnergy ? run.wa + rat : nullptr;
     float *acc_re = run.acc_re + at, *acc_im = run.acc_im + at;
     float* energy = kEnergy ? run.energy + at : nullptr;
     int r = 0;

@@ -132,9 +132,9 @@ __attribute__((target("avx512f"))) void tile(const TileRun& run) {
   const __m512 last = _mm512_set1_ps(run.last_index);
   for (int c = 0; c < run.columns; ++c) {
     if (run.count[c] == 0) continue;
-    const size_t at = size_t(c) * run.column_stride + run.first[c];
-    column<kEnergy>(run.tx + at, run.rx + at, run.wr + at, run.wi + at,
-                    kEnergy ? run.wa + at : nullptr, run.re, run.im, run.acc_re + at,
+    const size_t at = size_t(c) * run.column_stride + run.first[c], rat = run.receive_at[c];
+    column<kEnergy>(run.tx + at, run.rx + rat, run.wr + rat, run.wi + rat,
+                    kEnergy ? run.wa + rat : nullptr, run.re, run.im, run.acc_re + at,
                     run.acc_im + at, kEnergy ? run.energy + at : nullptr, run.count[c], last);
   }
 }

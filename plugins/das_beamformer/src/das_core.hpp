@@ -108,8 +108,11 @@ class Beamformer {
   // per frame cost page faults and clearing of fresh pages. Not re-entrant on one object.
   void beamform(const Baseband& bb, const Geometry& g, const Grid& grid, const Settings& s,
                 std::complex<float>* out, const IncoherentSums* sums = nullptr);
-  // Bytes of scratch held (all threads' tiles), for the benchmark's memory report.
+  // Bytes held, for the benchmark's memory report: per-thread scratch (tiles of transmit
+  // delays and sums), and the receive tables (delay, phasor, apodization of every pixel
+  // and element inside the aperture), which are kept while grid, probe and settings stay.
   size_t scratch_bytes() const;
+  size_t table_bytes() const;
 
  private:
   struct Workspace;

@@ -4,7 +4,6 @@
 // interpolation tap); tiles of a few columns by a band of rows keep each element's
 // baseband rows and the accumulators in L2. The hot loops are compiled for AVX-512, AVX2
 // and a baseline, chosen at run time (target_clones), so the binary stays portable.
-#include <tbb/blocked_range2d.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
@@ -136,16 +135,76 @@ void compound(const float* __restrict tx, const float* __restrict pz,
   }
 }
 
+// The receive terms of one tile for every element, kept across frames (they depend only
+// on the probe, the grid and the settings, not on the rf): for element e and column c the
+// tile's rows [first, first + count) lie inside the aperture, and their delay, phasor and
+// apodization are stored compactly from index at[e * columns + c] on.
+struct TileReceive {
+  std::vector<int> first, count;
+  std::vector<uint32_t> at;
+  std::vector<float> rx, wr, wi, wa;  // wa only when built for the coherence sums
+};
+
+// Fills `tr` for a tile (rows r0.., columns c0..; px/pz its pixel positions, [column][row]).
+void build_receive(const Grid& grid, uint32_t r0, uint32_t nr, uint32_t c0, uint32_t nc,
+                   const std::vector<Element>& elements, double f_number, Constants k, bool with_wa,
+                   const std::vector<float>& px, const std::vector<float>& pz, TileReceive& tr) {
+  const size_t E = elements.size();
+  tr.first.resize(E * nc), tr.count.resize(E * nc), tr.at.resize(E * nc);
+  uint32_t total = 0;
+  for (size_t e = 0; e < E; ++e) {
+    const Element el = elements[e];
+    for (uint32_t c = 0; c < nc; ++c) {
+      // The rows inside the aperture form one interval: |lateral| <= axial / (2 F#) are two
+      // half-planes, and a column is a straight ray, so each is a half-line in the row.
+      double x0, z0, x1, z1;
+      grid.pixel_mm(c0 + c, r0, x0, z0);
+      grid.pixel_mm(c0 + c, r0 + 1, x1, z1);
+      const double ax0 = (x0 - el.x_mm) * el.sin_normal + (z0 - el.z_mm) * el.cos_normal;
+      const double ax1 = (x1 - x0) * el.sin_normal + (z1 - z0) * el.cos_normal;
+      const double la0 = (x0 - el.x_mm) * el.cos_normal - (z0 - el.z_mm) * el.sin_normal;
+      const double la1 = (x1 - x0) * el.cos_normal - (z1 - z0) * el.sin_normal;
+      double lo = 0, hi = nr - 1;
+      for (double sign : {-1.0, 1.0}) {
+        const double a = ax0 + sign * f_number * 2 * la0, b = ax1 + sign * f_number * 2 * la1;
+        if (b > 0)
+          lo = std::max(lo, -a / b);
+        else if (b < 0)
+          hi = std::min(hi, -a / b);
+        else if (a < 0)
+          hi = -1;
+      }
+      const size_t i = e * nc + c;
+      tr.first[i] = static_cast<int>(std::ceil(lo - 1e-9));
+      tr.count[i] = std::max(0, static_cast<int>(std::floor(hi + 1e-9)) + 1 - tr.first[i]);
+      tr.at[i] = total;
+      total += tr.count[i];
+    }
+  }
+  tr.rx.resize(total), tr.wr.resize(total), tr.wi.resize(total);
+  if (with_wa) tr.wa.resize(total);
+  for (size_t e = 0; e < E; ++e)
+    for (uint32_t c = 0; c < nc; ++c) {
+      const size_t i = e * nc + c, p = c * nr + tr.first[i];
+      if (tr.count[i] > 0)
+        receive(px.data() + p, pz.data() + p, elements[e], k, tr.rx.data() + tr.at[i],
+                tr.wr.data() + tr.at[i], tr.wi.data() + tr.at[i],
+                with_wa ? tr.wa.data() + tr.at[i] : nullptr, tr.count[i]);
+    }
+}
+
 struct Scratch {
-  std::vector<float> px, pz, tx, acc_re, acc_im, rx, wr, wi;
-  std::vector<float> wa, weight, energy;  // only with IncoherentSums
-  std::vector<int> first, count;  // rows inside the aperture per column: [first, first + count)
+  std::vector<float> px, pz, tx, acc_re, acc_im, sum_re, sum_im;
+  std::vector<float> weight, energy;  // only with IncoherentSums
 };
 
 }  // namespace
 
 struct Beamformer::Workspace {
   tbb::enumerable_thread_specific<Scratch> scratch;
+  // Receive tables per tile, valid while `key` (grid, probe, settings) is unchanged.
+  std::vector<double> key;
+  std::vector<TileReceive> tables;
 };
 
 Beamformer::Beamformer() : workspace_(std::make_unique<Workspace>()) {}
@@ -157,12 +216,19 @@ Beamformer& Beamformer::operator=(const Beamformer&) {
 
 size_t Beamformer::scratch_bytes() const {
   size_t bytes = 0;
-  for (const Scratch& m : workspace_->scratch) {
-    for (const auto* v : {&m.px, &m.pz, &m.tx, &m.acc_re, &m.acc_im, &m.rx, &m.wr, &m.wi, &m.wa,
-                          &m.weight, &m.energy})
+  for (const Scratch& m : workspace_->scratch)
+    for (const auto* v :
+         {&m.px, &m.pz, &m.tx, &m.acc_re, &m.acc_im, &m.sum_re, &m.sum_im, &m.weight, &m.energy})
       bytes += v->capacity() * sizeof(float);
-    bytes += (m.first.capacity() + m.count.capacity()) * sizeof(int);
-  }
+  return bytes;
+}
+
+size_t Beamformer::table_bytes() const {
+  size_t bytes = 0;
+  for (const TileReceive& r : workspace_->tables)
+    bytes +=
+        (r.first.capacity() + r.count.capacity() + r.at.capacity()) * sizeof(int) +
+        (r.rx.capacity() + r.wr.capacity() + r.wi.capacity() + r.wa.capacity()) * sizeof(float);
   return bytes;
 }
 
@@ -200,16 +266,29 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
     permute_kernel = accumulate_avx2;
   auto& scratch = workspace_->scratch;
 
-  auto tile = [&](const tbb::blocked_range2d<uint32_t>& range) {
-    const uint32_t r0 = range.rows().begin(), nr = range.rows().size();
-    const uint32_t c0 = range.cols().begin(), nc = range.cols().size();
+  // The receive tables are rebuilt when anything they depend on changes.
+  std::vector<double> key{double(grid.polar),    double(grid.columns),   double(grid.rows),
+                          grid.column_origin,    grid.column_step,       grid.row_origin_mm,
+                          grid.row_step_mm,      grid.apex_z_mm,         s.f_number,
+                          double(s.apodization), s.tukey_alpha,          samples_per_mm,
+                          g.center_frequency_hz, double(sums != nullptr)};
+  for (const Element& el : elements) key.insert(key.end(), {el.x_mm, el.z_mm, el.sin_normal});
+  const uint32_t column_tiles = (grid.columns + kColumnTile - 1) / kColumnTile;
+  const uint32_t row_bands = (grid.rows + kRowBand - 1) / kRowBand;
+  if (key != workspace_->key) {
+    workspace_->key = std::move(key);
+    workspace_->tables.assign(size_t{column_tiles} * row_bands, TileReceive{});
+  }
+
+  auto tile = [&](uint32_t band, uint32_t column_tile) {
+    const uint32_t r0 = band * kRowBand, nr = std::min(grid.rows - r0, kRowBand);
+    const uint32_t c0 = column_tile * kColumnTile, nc = std::min(grid.columns - c0, kColumnTile);
     const size_t plane = size_t{nc} * nr;
     Scratch& m = scratch.local();
+    TileReceive& tr = workspace_->tables[size_t{band} * column_tiles + column_tile];
     m.px.resize(plane), m.pz.resize(plane), m.tx.resize(T * plane);
     m.acc_re.assign(T * plane, 0.f), m.acc_im.assign(T * plane, 0.f);
-    m.rx.resize(plane), m.wr.resize(plane), m.wi.resize(plane);
-    m.first.resize(nc), m.count.resize(nc);
-    if (sums) m.wa.resize(plane), m.weight.assign(plane, 0.f), m.energy.assign(plane, 0.f);
+    if (sums) m.weight.assign(plane, 0.f), m.energy.assign(plane, 0.f);
     // Pixel positions and transmit delays (samples, with the time origin folded in).
     for (uint32_t c = 0; c < nc; ++c) {
       float* px = m.px.data() + c * nr;
@@ -223,58 +302,35 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
       for (size_t t = 0; t < T; ++t)
         transmit_delays(px, pz, waves[t], k, m.tx.data() + t * plane + c * nr, nr);
     }
+    if (tr.first.empty())
+      build_receive(grid, r0, nr, c0, nc, elements, s.f_number, k, sums != nullptr, m.px, m.pz, tr);
     for (size_t e = 0; e < E; ++e) {
-      const Element el = elements[e];
-      // Receive terms of every column first, then transmit by transmit over the columns:
-      // one transmit's sample window of this element stays in L1 for all the columns.
-      for (uint32_t c = 0; c < nc; ++c) {
-        // The rows inside the aperture form one interval: |lateral| <= axial / (2 F#) are two
-        // half-planes, and a column is a straight ray, so each is a half-line in the row.
-        double x0, z0, x1, z1;
-        grid.pixel_mm(c0 + c, r0, x0, z0);
-        grid.pixel_mm(c0 + c, r0 + 1, x1, z1);
-        const double ax0 = (x0 - el.x_mm) * el.sin_normal + (z0 - el.z_mm) * el.cos_normal;
-        const double ax1 = (x1 - x0) * el.sin_normal + (z1 - z0) * el.cos_normal;
-        const double la0 = (x0 - el.x_mm) * el.cos_normal - (z0 - el.z_mm) * el.sin_normal;
-        const double la1 = (x1 - x0) * el.cos_normal - (z1 - z0) * el.sin_normal;
-        double lo = 0, hi = nr - 1;
-        for (double sign : {-1.0, 1.0}) {
-          const double a = ax0 + sign * s.f_number * 2 * la0, b = ax1 + sign * s.f_number * 2 * la1;
-          if (b > 0)
-            lo = std::max(lo, -a / b);
-          else if (b < 0)
-            hi = std::min(hi, -a / b);
-          else if (a < 0)
-            hi = -1;
-        }
-        m.first[c] = static_cast<int>(std::ceil(lo - 1e-9));
-        m.count[c] = std::max(0, static_cast<int>(std::floor(hi + 1e-9)) + 1 - m.first[c]);
-        if (m.count[c] == 0) continue;
-        const size_t at = c * nr + m.first[c];
-        receive(m.px.data() + at, m.pz.data() + at, el, k, m.rx.data() + at, m.wr.data() + at,
-                m.wi.data() + at, sums ? m.wa.data() + at : nullptr, m.count[c]);
-        // Every transmit sees this element with the same weight.
-        if (sums)
-          for (int r = 0; r < m.count[c]; ++r)
-            m.weight[at + r] += static_cast<float>(T) * m.wa[at + r];
-      }
+      const int* first = tr.first.data() + e * nc;
+      const int* count = tr.count.data() + e * nc;
+      const uint32_t* at = tr.at.data() + e * nc;
+      // Every transmit sees this element with the same weight.
+      if (sums)
+        for (uint32_t c = 0; c < nc; ++c)
+          for (int r = 0; r < count[c]; ++r)
+            m.weight[c * nr + first[c] + r] += static_cast<float>(T) * tr.wa[at[c] + r];
       // Transmit by transmit over the columns: one transmit's sample window of this
       // element stays in L1 for all the columns of the tile. (Transmits inside the depth
       // loop, to load the receive terms once, measured slower: 11 windows miss L1.)
       for (size_t t = 0; t < T; ++t) {
         const size_t row = t * E + e, tp = t * plane;
         const TileRun run{m.tx.data() + tp,
-                          m.rx.data(),
-                          m.wr.data(),
-                          m.wi.data(),
-                          sums ? m.wa.data() : nullptr,
+                          tr.rx.data(),
+                          tr.wr.data(),
+                          tr.wi.data(),
+                          sums ? tr.wa.data() : nullptr,
                           bb.re_row(row),
                           bb.im_row(row),
                           m.acc_re.data() + tp,
                           m.acc_im.data() + tp,
                           sums ? m.energy.data() : nullptr,
-                          m.first.data(),
-                          m.count.data(),
+                          first,
+                          count,
+                          at,
                           static_cast<int>(nc),
                           static_cast<int>(nr),
                           last_index};
@@ -283,23 +339,24 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
           continue;
         }
         for (uint32_t c = 0; c < nc; ++c) {
-          if (m.count[c] == 0) continue;
-          const size_t at = c * nr + m.first[c];
+          if (count[c] == 0) continue;
+          const size_t p = c * nr + first[c];
           if (sums)
-            accumulate_energy(run.tx + at, run.rx + at, run.wr + at, run.wi + at, run.wa + at,
-                              run.re, run.im, run.acc_re + at, run.acc_im + at, run.energy + at,
-                              m.count[c], last_index);
+            accumulate_energy(run.tx + p, run.rx + at[c], run.wr + at[c], run.wi + at[c],
+                              run.wa + at[c], run.re, run.im, run.acc_re + p, run.acc_im + p,
+                              run.energy + p, count[c], last_index);
           else
-            accumulate(run.tx + at, run.rx + at, run.wr + at, run.wi + at, run.re, run.im,
-                       run.acc_re + at, run.acc_im + at, m.count[c], last_index);
+            accumulate(run.tx + p, run.rx + at[c], run.wr + at[c], run.wi + at[c], run.re, run.im,
+                       run.acc_re + p, run.acc_im + p, count[c], last_index);
         }
       }
     }
     // Compounding: each transmit's sum rotated by its own carrier phase, then brought to
     // baseband against the two-way depth time 2 z / c.
     for (uint32_t c = 0; c < nc; ++c) {
-      float* sum_re = m.rx.data() + c * nr;  // the receive terms are spent: reuse them
-      float* sum_im = m.wr.data() + c * nr;
+      m.sum_re.resize(nr), m.sum_im.resize(nr);
+      float* sum_re = m.sum_re.data();
+      float* sum_im = m.sum_im.data();
       std::fill(sum_re, sum_re + nr, 0.f);
       std::fill(sum_im, sum_im + nr, 0.f);
       for (size_t t = 0; t < T; ++t) {
@@ -320,16 +377,13 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
   // Depth band after depth band, the threads sharing a band's column tiles: a band reads
   // only a slice of every baseband row (its delays), so the slices of all rows stay in L3
   // while every column tile of the band reuses them.
-  for (uint32_t r0 = 0; r0 < grid.rows; r0 += kRowBand) {
-    const uint32_t r1 = std::min(grid.rows, r0 + kRowBand);
+  for (uint32_t band = 0; band < row_bands; ++band)
     tbb::parallel_for(
-        tbb::blocked_range<uint32_t>(0, grid.columns, kColumnTile),
-        [&](const tbb::blocked_range<uint32_t>& columns) {
-          tile(tbb::blocked_range2d<uint32_t>(r0, r1, kRowBand, columns.begin(), columns.end(),
-                                              kColumnTile));
+        tbb::blocked_range<uint32_t>(0, column_tiles, 1),
+        [&](const tbb::blocked_range<uint32_t>& tiles) {
+          for (uint32_t i = tiles.begin(); i != tiles.end(); ++i) tile(band, i);
         },
         tbb::simple_partitioner());
-  }
 }
 
 }  // namespace sonoflow::das

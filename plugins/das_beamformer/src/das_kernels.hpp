@@ -4,13 +4,15 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace sonoflow::das {
 
 // One element, one transmit, the columns of a tile: acc += w phasor iq(tx + rx) for the
 // rows [first[c], first[c] + count[c]) of every column c (the element's aperture), iq
-// linearly interpolated on the element's baseband row (re, im). Per-pixel arrays are
-// [column][row] with `column_stride` rows per column: tx the transmit delay and rx the
+// linearly interpolated on the element's baseband row (re, im). tx (transmit delay,
+// samples), acc_re/acc_im and energy are [column][row] with `column_stride` rows per
+// column; the receive terms are compact, column c's from index receive_at[c] on: rx the
 // receive delay (samples), wr + j wi = apodization x carrier phasor, wa the bare
 // apodization (only for the coherence sums: energy += wa |iq|^2 when energy is set).
 // One call covers the whole tile, so call overhead is paid per (element, transmit), not
@@ -21,6 +23,7 @@ struct TileRun {
   float *acc_re, *acc_im;
   float* energy;
   const int *first, *count;
+  const uint32_t* receive_at;  // per column: index of its first row in rx, wr, wi, wa
   int columns, column_stride;
   float last_index;  // largest valid interpolation index (the row's second-last sample)
 };

@@ -178,3 +178,25 @@ TEST_CASE("demodulation agrees with the double-precision mix-and-filter (both pa
   INFO("relative RMS " << std::sqrt(err / norm));
   CHECK(std::sqrt(err / norm) < 1e-5);
 }
+
+TEST_CASE("receive tables kept across frames follow a change of settings or grid") {
+  const RfFrame& rf = testing::point_targets(3);
+  const Geometry g = Geometry::of(rf);
+  Baseband bb;
+  demodulate(rf.samples_int16.data(), g, bb);
+  Grid grid = testing::window(0, 20, 2, 2, 0.1, 0.05);
+  Settings hann, tukey;
+  tukey.apodization = Apodization::tukey, tukey.f_number = 1.0;
+  Beamformer kept;
+  std::vector<std::complex<float>> first(grid.pixels()), again(grid.pixels()), fresh(grid.pixels());
+  kept.beamform(bb, g, grid, hann, first.data());
+  kept.beamform(bb, g, grid, tukey, again.data());  // tables rebuilt for the new settings
+  Beamformer().beamform(bb, g, grid, tukey, fresh.data());
+  CHECK(again == fresh);
+  CHECK(again != first);
+  grid.row_origin_mm += 1;  // a new grid, same size
+  kept.beamform(bb, g, grid, tukey, again.data());
+  Beamformer().beamform(bb, g, grid, tukey, fresh.data());
+  CHECK(again == fresh);
+  CHECK(kept.table_bytes() > 0);
+}
