@@ -23,8 +23,8 @@ packages=(
   libyaml-cpp-dev                 # pipeline files
   libpoco-dev                     # JSON (reports, inspect), HTTP/WebSocket (web_viewer)
   libeigen3-dev                   # geometry, Kalman filters (needle tracking)
-  libopencv-core-dev libopencv-imgproc-dev   # image processing, overlay drawing
-  libopencv-imgcodecs-dev libopencv-videoio-dev  # PNG/JPEG and video I/O
+  libopencv-dev                   # image processing, overlays, PNG/JPEG/video I/O (the
+                                  # per-module packages lack OpenCVConfig.cmake)
   libopenigtlink-dev              # OpenIGTLink output for 3D Slicer
   libboost-program-options-dev    # the CLI
   libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev  # frame serialization
