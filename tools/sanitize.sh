@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Sanitizer builds of SonoFlow and the test suites that run under each (GitHub issue #7).
+#
+#   tools/sanitize.sh            both stages: asan (ASan+UBSan) then tsan
+#   tools/sanitize.sh asan       AddressSanitizer + UndefinedBehaviorSanitizer only
+#   tools/sanitize.sh tsan       ThreadSanitizer only
+#
+# Compiler: clang 14 (Debian 12), not the normal build's g++ 12. Both have ASan, UBSan and
+# TSan, but on this code g++ -O2 -fsanitize=address,undefined compiled 8-10x slower than
+# clang (params.cpp 352 s vs 43 s, device.cpp 244 s vs 23 s, same loaded machine), which
+# alone would eat the CI budget; clang is also the compiler of the fuzz build (tools/fuzz.sh)
+# and its sanitizers are the reference ones. Flags go in through CMAKE_*_FLAGS, so no
+# CMakeLists.txt knows about them.
+#
+# Which suites run where (CI budget ~25 min on 2 cores, shared with tools/fuzz.sh):
+#  - asan: every label whose code takes outside input or owns memory (framework, validation,
+#    cli, recording, fuzz, sim, beamformer, needle, writer). Not `sdk` (it installs the SDK
+#    and builds the out-of-tree example with the *normal* flags, which would not link against an
+#    ASan libsonoflow) and not `bench` (benchmarks are not built: timing under ASan means
+#    nothing).
+#  - tsan: the framework tests (runtime, join, stats: the code with threads of its own) and
+#    the cli tests that run pipelines end to end (not those also labelled `writer`: they need
+#    the image plugins, outside the tsan build's targets). oneTBB is not TSan-instrumented; see
+#    tools/sanitizers/tsan.supp for the one suppression and why.
+#
+# Environment: JOBS (default: number of cores); ASAN_LABELS / TSAN_LABELS (ctest -L regexes
+# replacing the defaults above); ASAN_EXCLUDE / TSAN_EXCLUDE (ctest -LE regexes, default
+# none for asan, ^writer$ for tsan); ASAN_TARGETS / TSAN_TARGETS (ninja targets, space-separated; asan default: all,
+# tsan default: what its labels need); SANITIZE_CMAKE_ARGS (more cmake options, e.g.
+# -DSONOFLOW_PLUGIN_WEB_VIEWER=OFF); SANITIZE_BUILD_PREFIX (default build: build-asan,
+# build-tsan). A quick local check of the core: ASAN_TARGETS="$(tools/sanitize.sh --core)".
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+stages=(asan tsan)
+(($#)) && stages=("$@")
+jobs="${JOBS:-$(nproc)}"
+prefix="${SANITIZE_BUILD_PREFIX:-build}"
+asan_labels="${ASAN_LABELS:-^(framework|validation|cli|recording|fuzz|sim|beamformer|needle|writer)$}"
+tsan_labels="${TSAN_LABELS:-^(framework|cli)$}"
+# The framework, the CLI and the plugins the framework, validation, cli and recording tests
+# load: a fraction of the tree (no beamformer, simulator or OpenCV code).
+core_targets="sonoflow sonoflow_framework_tests test_nodes wrong_abi not_a_plugin duplicate_type \
+bad_device recorder file_player sonoflow_recording_tests"
+if [[ "${1:-}" == --core ]]; then echo "$core_targets"; exit 0; fi
+read -r -a extra_cmake_args <<<"${SANITIZE_CMAKE_ARGS:-}"
+read -r -a asan_targets <<<"${ASAN_TARGETS:-}"
+read -r -a tsan_targets <<<"${TSAN_TARGETS:-$core_targets}"
+
+# The normal build's packages come from tools/setup.sh; these are what sanitizers add:
+# clang and its compiler-rt (the sanitizer runtimes).
+packages=(clang libclang-rt-14-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "sanitize: installing missing Debian packages: ${missing[*]}"
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "sanitize: run as root or install sudo" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+export CCACHE_BASEDIR="$here"
+
+# halt_on_error + abort: the first report fails the test that caused it, with a stack trace.
+supp="$here/tools/sanitizers"
+export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1"
+export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1"
+export TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
+
+# configure_build DIR FLAGS...: a RelWithDebInfo build with the sanitizer flags everywhere.
+configure_build() {
+  local dir="$1" flags="$2"
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
+    -DCMAKE_CXX_COMPILER=clang++ \
+    -DSONOFLOW_BUILD_BENCHMARKS=OFF \
+    "-DCMAKE_CXX_FLAGS=$flags" \
+    "-DCMAKE_EXE_LINKER_FLAGS=$flags" \
+    "-DCMAKE_SHARED_LINKER_FLAGS=$flags" \
+    "-DCMAKE_MODULE_LINKER_FLAGS=$flags" "${extra_cmake_args[@]}" >/dev/null
+}
+
+# run_stage NAME DIR FLAGS LABELS EXCLUDE TARGETS...: configure, build, test; prints how
+# long each part took.
+run_stage() {
+  local name="$1" dir="$2" flags="$3" labels="$4" exclude="$5" t0 t1 t2 rc=0
+  shift 5
+  local select=(-L "$labels")
+  [[ -n "$exclude" ]] && select+=(-LE "$exclude")
+  t0=$SECONDS
+  echo "sanitize: [$name] configure and build $dir ($flags) ${*:-all targets}"
+  # (set -e does not apply inside a function called with ||: check each step.)
+  configure_build "$dir" "$flags" || { echo "sanitize: [$name] cmake failed" >&2; return 1; }
+  nice -n 10 ninja -C "$dir" -j "$jobs" "$@" || { echo "sanitize: [$name] build failed" >&2; return 1; }
+  t1=$SECONDS
+  echo "sanitize: [$name] ctest ${select[*]}"
+  ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$jobs" --timeout 600 \
+    "${select[@]}" || rc=$?
+  t2=$SECONDS
+  printf 'sanitize: [%s] build %d s, tests %d s, total %d s: %s\n' "$name" $((t1 - t0)) \
+    $((t2 - t1)) $((t2 - t0)) "$([[ $rc == 0 ]] && echo PASS || echo FAIL)"
+  return "$rc"
+}
+
+status=0
+for stage in "${stages[@]}"; do
+  case "$stage" in
+    asan)
+      run_stage asan "$prefix-asan" \
+        "-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+        "$asan_labels" "${ASAN_EXCLUDE:-}" "${asan_targets[@]}" || status=1
+      ;;
+    tsan)
+      run_stage tsan "$prefix-tsan" "-fsanitize=thread -fno-omit-frame-pointer" \
+        "$tsan_labels" "${TSAN_EXCLUDE-^writer$}" "${tsan_targets[@]}" || status=1
+      ;;
+    *)
+      echo "usage: tools/sanitize.sh [asan] [tsan]" >&2
+      exit 2
+      ;;
+  esac
+done
+exit "$status"
