@@ -1,10 +1,27 @@
 #include "sonoflow/params.hpp"
 
+#include <boost/locale/utf.hpp>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
 
 namespace sonoflow {
+
+namespace {
+
+// YAML text is Unicode, and parameter values end up in JSON (reports, the viewer's API),
+// which cannot hold bytes that are not UTF-8.
+bool is_utf8(const std::string& text) {
+  using utf = boost::locale::utf::utf_traits<char>;
+  for (auto it = text.begin(); it != text.end();) {
+    const auto code_point = utf::decode(it, text.end());
+    if (code_point == boost::locale::utf::illegal || code_point == boost::locale::utf::incomplete)
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 std::string_view to_string(ParamType type) {
   switch (type) {
@@ -102,7 +119,8 @@ std::string ParamSpec::check(const ParamValue& value) const {
       if (auto* d = std::get_if<double>(&value)) return in_range(*d);
       return "expects a number";
     case ParamType::string:
-      return std::holds_alternative<std::string>(value) ? "" : "expects a string";
+      if (!std::holds_alternative<std::string>(value)) return "expects a string";
+      return is_utf8(std::get<std::string>(value)) ? "" : "must be UTF-8 text";
     case ParamType::choice: {
       auto* s = std::get_if<std::string>(&value);
       std::string options;

@@ -1,5 +1,7 @@
 #include "sonoflow/serialize.hpp"
 
+#include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 
 #include "sonoflow/frames.hpp"
@@ -256,12 +258,24 @@ std::vector<uint8_t> serialize(const Frame& frame) {
 }
 
 FramePtr deserialize(std::span<const uint8_t> bytes, std::string* error) {
+  // FlatBuffers reads scalars in place, assuming an aligned buffer; bytes at any address
+  // (a slice of a network packet, say) are copied to aligned memory first.
+  std::vector<uint8_t> aligned;
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(std::max_align_t) != 0) {
+    aligned.assign(bytes.begin(), bytes.end());
+    bytes = aligned;
+  }
   flatbuffers::Verifier verifier(bytes.data(), bytes.size());
   if (!fb::VerifyFrameBuffer(verifier)) {
     *error = "frame fails FlatBuffers verification (corrupt or truncated)";
     return nullptr;
   }
   const fb::Frame* in = fb::GetFrame(bytes.data());
+  // The verifier accepts a union whose type is set but whose table is absent.
+  if (!in->payload()) {
+    *error = "frame has no payload";
+    return nullptr;
+  }
   std::shared_ptr<Frame> out;
   switch (in->payload_type()) {
     case fb::Payload::RfFrame: out = read_rf(*in->payload_as_RfFrame()); break;
