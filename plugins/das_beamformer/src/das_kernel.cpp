@@ -1,9 +1,12 @@
 // The delay-and-sum kernel. Restructured as CALIBRATION.md found worthwhile: the receive
 // delay, phase and apodization of each (pixel, element) are computed once and reused for
-// every transmit; depth is the inner loop (contiguous, vectorised, one gather per
-// interpolation tap); tiles of a few columns by a band of rows keep each element's
-// baseband rows and the accumulators in L2. The hot loops are compiled for AVX-512, AVX2
-// and a baseline, chosen at run time (target_clones), so the binary stays portable.
+// every transmit, and kept across frames while grid, probe and settings stay (receive
+// tables); depth is the inner loop (contiguous, vectorised); tiles of a few columns by a
+// band of rows keep each element's baseband window in L1, and the bands run one after the
+// other so that a band's slice of the baseband stays in L3. The depth loop is the AVX-512
+// or AVX2 permute kernel (das_avx512.cpp, das_avx2.cpp) or, without either, the portable
+// one here, compiled for AVX-512, AVX2 and a baseline (target_clones): the binary stays
+// portable.
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
