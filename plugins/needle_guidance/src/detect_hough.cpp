@@ -1,0 +1,118 @@
+// Ridge filter + Hough transform (see line_fit.hpp).
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <opencv2/imgproc.hpp>
+
+#include "line_fit.hpp"
+
+namespace sonoflow::needle {
+
+namespace {
+
+// Scale of the ridge filter: a 21 G shaft is ~0.8 mm across and blurred by the point
+// spread function; a Gaussian of this sigma matches a bright line of that width.
+constexpr double kRidgeSigmaMm = 0.4;
+// Ridge pixels kept for the Hough vote: the top fraction of the ridge map, and never
+// less than this share of its maximum (so a uniform-speckle image votes few pixels).
+constexpr double kVotePercentile = 0.975;
+constexpr double kVoteFractionOfMax = 0.25;
+constexpr double kHoughThetaStepDeg = 0.5;
+constexpr int kCandidatesPerSide = 3;
+// Half-width of the band around a Hough line whose ridge pixels the fit uses.
+constexpr double kFitBandMm = 0.8;
+
+// Bright-line measure: -lambda_min - |lambda_max| of the Hessian (large across a bright
+// line, small on blobs and edges), kept only where the ridge runs in an allowed direction.
+cv::Mat ridge_map(const WorkImage& w, const Settings& s) {
+  cv::Mat g, dxx, dzz, dxz;
+  const double sigma_px = kRidgeSigmaMm / w.px_mm;
+  cv::GaussianBlur(w.grey, g, cv::Size(), sigma_px, sigma_px);
+  cv::Sobel(g, dxx, CV_32F, 2, 0, 3);
+  cv::Sobel(g, dzz, CV_32F, 0, 2, 3);
+  cv::Sobel(g, dxz, CV_32F, 1, 1, 3);
+  cv::Mat ridge(g.size(), CV_32F, cv::Scalar(0));
+  for (int r = 0; r < g.rows; ++r) {
+    const float *a = dxx.ptr<float>(r), *c = dzz.ptr<float>(r), *b = dxz.ptr<float>(r);
+    float* out = ridge.ptr<float>(r);
+    for (int i = 0; i < g.cols; ++i) {
+      const double half_trace = 0.5 * (a[i] + c[i]);
+      const double disc = std::hypot(0.5 * (a[i] - c[i]), double(b[i]));
+      const double l_min = half_trace - disc, l_max = half_trace + disc;
+      const double strength = -l_min - std::abs(l_max);
+      if (strength <= 0) continue;
+      // Eigenvector of l_max runs along the ridge.
+      Vec2 along = std::abs(b[i]) > 1e-12 ? Vec2(b[i], l_max - a[i]) : (a[i] >= c[i] ? Vec2(1, 0) : Vec2(0, 1));
+      // The Hessian is in pixel units; the tiny anisotropy of working pixels is ignored.
+      if (!direction_allowed(along.normalized(), s)) continue;
+      out[i] = static_cast<float>(strength);
+    }
+  }
+  return ridge;
+}
+
+float vote_threshold(const cv::Mat& ridge) {
+  std::vector<float> v;
+  v.reserve(ridge.total() / 4);
+  float max_v = 0;
+  for (int r = 0; r < ridge.rows; ++r)
+    for (int c = 0; c < ridge.cols; ++c)
+      if (const float x = ridge.at<float>(r, c); x > 0) {
+        v.push_back(x);
+        max_v = std::max(max_v, x);
+      }
+  if (v.empty()) return 0;
+  auto k = v.begin() + static_cast<long>(kVotePercentile * (v.size() - 1));
+  std::nth_element(v.begin(), k, v.end());
+  return std::max(*k, static_cast<float>(kVoteFractionOfMax * max_v));
+}
+
+}  // namespace
+
+std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s) {
+  const cv::Mat ridge = ridge_map(w, s);
+  const float t = vote_threshold(ridge);
+  std::vector<Candidate> out;
+  if (t <= 0) return out;
+  cv::Mat votes = ridge > t;  // 8-bit mask for the Hough transform
+  cv::Mat strong;             // the ridge where it voted: what the fit weighs
+  ridge.copyTo(strong);
+  strong.setTo(0, ridge <= 0.5f * t);
+
+  // OpenCV's theta is the normal's angle (image x right, z down); a shaft at angle a
+  // entering from the left has theta = 90 + a, from the right 90 - a.
+  const double a0 = s.angle_min_deg, a1 = s.angle_max_deg;
+  std::vector<std::pair<double, double>> ranges;
+  if (s.side != Side::right) ranges.push_back({90 + a0, 90 + a1});
+  if (s.side != Side::left) ranges.push_back({90 - a1, 90 - a0});
+  const double min_votes = 0.5 * s.min_shaft_mm / w.px_mm;
+  for (auto [lo, hi] : ranges) {
+    std::vector<cv::Vec3f> lines;  // rho, theta, votes
+    cv::HoughLines(votes, lines, 1, kHoughThetaStepDeg * std::numbers::pi / 180,
+                   std::max(2, static_cast<int>(min_votes)), 0, 0, lo * std::numbers::pi / 180,
+                   hi * std::numbers::pi / 180);
+    int taken = 0;
+    for (const auto& l : lines) {
+      if (taken == kCandidatesPerSide) break;
+      const double rho = l[0], theta = l[1];
+      const cv::Point2d p0(rho * std::cos(theta), rho * std::sin(theta));
+      const cv::Point2d d(-std::sin(theta), std::cos(theta));
+      Line seed{w.to_mm(p0.x, p0.y), (w.to_mm(p0.x + d.x, p0.y + d.y) - w.to_mm(p0.x, p0.y)).normalized()};
+      if (seed.dir.y() < 0) seed.dir = -seed.dir;
+      // Lines of the same shaft fall into neighbouring bins: keep one.
+      bool duplicate = false;
+      for (const auto& c : out)
+        duplicate = duplicate || (std::abs(c.line.dir.dot(seed.dir)) > std::cos(2 * std::numbers::pi / 180) &&
+                                  c.line.distance_mm(seed.point) < 1.0);
+      if (duplicate) continue;
+      Line fitted = refine_line(w, strong, seed, kFitBandMm);
+      if (!direction_allowed(fitted.dir, s)) continue;
+      out.push_back({fitted, l[2]});
+      ++taken;
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+  return out;
+}
+
+}  // namespace sonoflow::needle

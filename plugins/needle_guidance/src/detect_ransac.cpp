@@ -1,0 +1,92 @@
+// Top-hat candidates + RANSAC (see line_fit.hpp).
+#include <algorithm>
+#include <cmath>
+#include <opencv2/imgproc.hpp>
+
+#include "line_fit.hpp"
+
+namespace sonoflow::needle {
+
+namespace {
+
+// Light smoothing against single-pixel speckle before the top-hat.
+constexpr double kSmoothSigmaMm = 0.25;
+// The top-hat keeps what is brighter than its surroundings and narrower than this: the
+// shaft (< 1.5 mm with its blur) passes, broad bright tissue and bone surfaces lose most.
+constexpr double kTopHatDiameterMm = 3.0;
+constexpr double kCandidatePercentile = 0.98;
+constexpr double kCandidateFractionOfMax = 0.3;
+constexpr size_t kMaxCandidates = 1500;  // strongest kept: bounds the cost of each trial
+constexpr int kTrials = 400;
+constexpr double kInlierBandMm = 0.4;
+constexpr double kFitBandMm = 0.8;
+constexpr int kLines = 2;  // a second search without the first's inliers
+constexpr uint64_t kSeed = 0x5eed;  // fixed: the same image always gives the same lines
+
+struct Point {
+  Vec2 mm;
+  float weight;
+};
+
+// Fills `evidence` with the top-hat where it is at least half the candidate threshold.
+std::vector<Point> candidates(const WorkImage& w, cv::Mat& evidence) {
+  cv::Mat tophat;
+  cv::Mat g;
+  const double sigma_px = kSmoothSigmaMm / w.px_mm;
+  cv::GaussianBlur(w.grey, g, cv::Size(), sigma_px, sigma_px);
+  const int k = std::max(3, static_cast<int>(std::lround(kTopHatDiameterMm / w.px_mm)) | 1);
+  cv::morphologyEx(g, tophat, cv::MORPH_TOPHAT, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
+  std::vector<float> v(tophat.begin<float>(), tophat.end<float>());
+  if (v.empty()) return {};
+  auto nth = v.begin() + static_cast<long>(kCandidatePercentile * (v.size() - 1));
+  std::nth_element(v.begin(), nth, v.end());
+  const float max_v = *std::max_element(v.begin(), v.end());
+  const float t = std::max(*nth, static_cast<float>(kCandidateFractionOfMax * max_v));
+  evidence = tophat.clone();
+  evidence.setTo(0, tophat <= 0.5f * t);
+  std::vector<Point> pts;
+  for (int r = 0; r < tophat.rows; ++r)
+    for (int c = 0; c < tophat.cols; ++c)
+      if (const float x = tophat.at<float>(r, c); x > t && t > 0) pts.push_back({w.to_mm(c, r), x});
+  if (pts.size() > kMaxCandidates) {
+    std::nth_element(pts.begin(), pts.begin() + kMaxCandidates, pts.end(),
+                     [](const Point& a, const Point& b) { return a.weight > b.weight; });
+    pts.resize(kMaxCandidates);
+  }
+  return pts;
+}
+
+}  // namespace
+
+std::vector<Candidate> detect_ransac(const WorkImage& w, const Settings& s) {
+  cv::Mat tophat;
+  std::vector<Point> pts = candidates(w, tophat);
+  std::vector<Candidate> out;
+  cv::RNG rng(kSeed);
+  for (int round = 0; round < kLines && pts.size() >= 2; ++round) {
+    double best_score = 0;
+    Line best;
+    for (int trial = 0; trial < kTrials; ++trial) {
+      const Point& a = pts[rng.uniform(0, static_cast<int>(pts.size()))];
+      const Point& b = pts[rng.uniform(0, static_cast<int>(pts.size()))];
+      const Vec2 d = b.mm - a.mm;
+      // Two points closer than a shaft's minimum length give a poorly defined direction.
+      if (d.norm() < 0.5 * s.min_shaft_mm || !direction_allowed(d.normalized(), s)) continue;
+      Line l{a.mm, d.y() < 0 ? Vec2(-d.normalized()) : d.normalized()};
+      double score = 0;
+      for (const auto& p : pts)
+        if (l.distance_mm(p.mm) < kInlierBandMm) score += p.weight;
+      if (score > best_score) {
+        best_score = score;
+        best = l;
+      }
+    }
+    if (best_score <= 0) break;
+    Line fitted = refine_line(w, tophat, best, kFitBandMm);
+    if (direction_allowed(fitted.dir, s)) out.push_back({fitted, best_score});
+    std::erase_if(pts, [&](const Point& p) { return best.distance_mm(p.mm) < 2 * kInlierBandMm; });
+  }
+  return out;
+}
+
+}  // namespace sonoflow::needle

@@ -1,0 +1,116 @@
+#include "guidance.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "tip_search.hpp"
+#include "work_image.hpp"
+
+namespace sonoflow::needle {
+
+namespace {
+
+// A measured needle whose distal third is this much dimmer than its proximal third is
+// fading towards the tip: typical of a tip drifting out of the slice.
+constexpr double kFadeRatio = 0.35;
+// Below this confidence a measured needle gets a "weak echo" warning (steep needles).
+constexpr double kWeakConfidence = 0.7;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+PointMm pt(const Vec2& v) { return {v.x(), v.y()}; }
+
+std::string fmt(const char* f, double a) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, f, a);
+  return buf;
+}
+
+}  // namespace
+
+Vec2 ray_exit(const Vec2& from, const Vec2& dir, const BoxMm& box) {
+  double t = std::numeric_limits<double>::infinity();
+  if (dir.x() > 0) t = std::min(t, (box.x_max - from.x()) / dir.x());
+  if (dir.x() < 0) t = std::min(t, (box.x_min - from.x()) / dir.x());
+  if (dir.y() > 0) t = std::min(t, (box.z_max - from.y()) / dir.y());
+  if (dir.y() < 0) t = std::min(t, (box.z_min - from.y()) / dir.y());
+  if (!std::isfinite(t) || t < 0) t = 0;
+  return from + t * dir;
+}
+
+double predicted_miss_mm(const Vec2& tip, const Vec2& dir, const Vec2& target) {
+  const Vec2 r = target - tip;
+  const double ahead = dir.dot(r);
+  if (ahead <= 0) return r.norm();
+  return std::abs(r.x() * dir.y() - r.y() * dir.x());
+}
+
+Guidance::Guidance(Method method, Settings settings)
+    : method_(method), settings_(std::move(settings)), tracker_(settings_.max_coast_frames) {}
+
+void Guidance::set_settings(const Settings& s) {
+  settings_ = s;
+  tracker_.set_max_coast_frames(s.max_coast_frames);
+}
+
+std::optional<Measurement> Guidance::measure(const Raster& image, BoxMm& image_box) {
+  const WorkImage w = make_work_image(image, settings_);
+  image_box = w.image_box;
+  const std::vector<Candidate> candidates =
+      method_ == Method::hough ? detect_hough(w, settings_) : detect_ransac(w, settings_);
+  const cv::Mat smooth = smooth_for_profile(w);
+  std::optional<Measurement> best;
+  // The candidate with the most shaft evidence (contrast times length) wins, whatever its
+  // rank in its method: a slightly misaligned line loses contrast along its length.
+  auto evidence = [](const Measurement& m) { return m.contrast_snr * m.length_mm; };
+  for (const auto& c : candidates) {
+    auto m = measure_shaft(w, smooth, c.line, settings_);
+    if (m && (!best || evidence(*m) > evidence(*best))) best = m;
+  }
+  return best;
+}
+
+void Guidance::process(const Raster& image, NeedleFrame& out) {
+  BoxMm box;
+  last_ = measure(image, box);
+  std::optional<Measurement> accepted = last_;
+  if (accepted && accepted->confidence < settings_.min_confidence) accepted.reset();
+  const TrackOutput t = tracker_.update(accepted);
+
+  out.detected = t.detected;
+  out.measured = t.measured;
+  out.confidence = t.confidence;
+  out.has_target = settings_.has_target;
+  out.target_mm = pt(settings_.target_mm);
+  out.tip_to_target_mm = out.predicted_miss_mm = kNaN;
+  out.out_of_plane_warning = false;
+  out.warnings.clear();
+  if (!t.detected) {
+    out.insertion_side = 0;
+    out.angle_deg = 0;
+    return;
+  }
+  out.shaft_start_mm = pt(t.shaft_start_mm);
+  out.tip_mm = pt(t.tip_mm);
+  out.angle_deg = t.line.angle_deg();
+  out.insertion_side = t.line.insertion_side();
+  out.trajectory_end_mm = pt(ray_exit(t.tip_mm, t.line.dir, box));
+  if (settings_.has_target) {
+    out.tip_to_target_mm = (settings_.target_mm - t.tip_mm).norm();
+    out.predicted_miss_mm = predicted_miss_mm(t.tip_mm, t.line.dir, settings_.target_mm);
+  }
+  const bool fading = t.measured && last_ && last_->fade_ratio < kFadeRatio;
+  if (t.tip_retreated || fading) {
+    out.out_of_plane_warning = true;
+    out.warnings.push_back(t.tip_retreated
+                               ? "needle tip lost while the shaft is visible: it may be leaving the imaging plane"
+                               : "needle echo fades towards the tip: it may be leaving the imaging plane");
+  }
+  if (!t.measured)
+    out.warnings.push_back(fmt("needle not seen: position predicted (%.0f frames)", t.coasted_frames));
+  else if (t.confidence < kWeakConfidence)
+    out.warnings.push_back(fmt("weak needle echo (confidence %.2f): steer the beam towards the needle or reduce its angle",
+                               t.confidence));
+}
+
+}  // namespace sonoflow::needle

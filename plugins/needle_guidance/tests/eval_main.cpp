@@ -1,0 +1,44 @@
+// needle_guidance_eval REC.sfrec... [--method hough|ransac] [--pixel MM] [--min-conf C]
+// Replays recordings of the simulated chain through needle guidance and prints accuracy
+// against the simulator's truth (see sim_eval.hpp), one line per recording.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "sim_eval.hpp"
+
+int main(int argc, char** argv) {
+  using namespace sonoflow::needle;
+  Method method = Method::hough;
+  Settings settings;
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--method" && i + 1 < argc) {
+      method = std::strcmp(argv[++i], "ransac") == 0 ? Method::ransac : Method::hough;
+    } else if (a == "--pixel" && i + 1 < argc) {
+      settings.working_pixel_mm = std::stod(argv[++i]);
+    } else if (a == "--min-conf" && i + 1 < argc) {
+      settings.min_confidence = std::stod(argv[++i]);
+    } else if (a == "--angles" && i + 2 < argc) {
+      settings.angle_min_deg = std::stod(argv[++i]);
+      settings.angle_max_deg = std::stod(argv[++i]);
+    } else if (a.rfind("--", 0) == 0) {
+      std::fprintf(stderr, "usage: needle_guidance_eval REC.sfrec... [--method hough|ransac] [--pixel MM] "
+                           "[--min-conf C] [--angles MIN MAX]\n");
+      return 2;
+    } else {
+      files.push_back(a);
+    }
+  }
+  try {
+    for (const auto& f : files)
+      std::printf("%s: %s\n", f.c_str(), sonoflow::needle::test::evaluate(f, method, settings).summary().c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "needle_guidance_eval: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,87 @@
+#include "sim_eval.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <numbers>
+
+#include "sonoflow/recording.hpp"
+
+namespace sonoflow::needle::test {
+
+double EvalStats::quantile(const std::vector<double>& v, double q) const {
+  if (v.empty()) return std::nan("");
+  std::vector<double> s = v;
+  std::sort(s.begin(), s.end());
+  return s[static_cast<size_t>(q * (s.size() - 1) + 0.5)];
+}
+double EvalStats::median(const std::vector<double>& v) const { return quantile(v, 0.5); }
+
+std::string EvalStats::summary() const {
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "frames %zu  needle %zu  detected %.1f %%  tip err median %.2f p95 %.2f mm  angle err "
+                "median %.2f deg  free %zu  false %.1f %%  oop %zu warned %zu  ms median %.2f",
+                frames, needle_frames, needle_frames ? 100.0 * detected / needle_frames : 0.0,
+                median(tip_error_mm), quantile(tip_error_mm, 0.95), median(angle_error_deg), free_frames,
+                free_frames ? 100.0 * false_detections / free_frames : 0.0, out_of_plane_frames, warned,
+                median(process_ms));
+  return buf;
+}
+
+EvalStats evaluate(const std::filesystem::path& path, Method method, const Settings& settings) {
+  RecordingReader reader(path);
+  Guidance guidance(method, settings);
+  EvalStats st;
+  for (size_t i = 0; i < reader.frame_count(); ++i) {
+    auto frame = reader.read(i);
+    auto image = std::dynamic_pointer_cast<ImageFrame>(frame);
+    if (!image) continue;
+    NeedleFrame out;
+    const auto t0 = std::chrono::steady_clock::now();
+    guidance.process(*image, out);
+    st.process_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    ++st.frames;
+    auto truth = std::dynamic_pointer_cast<const NeedleTruth>(image->truth);
+    if (!truth) continue;
+    const double x_min = image->origin_mm[0], x_max = x_min + (image->width - 1) * image->spacing_mm[0];
+    const Vec2 tip(truth->tip_mm[0], truth->tip_mm[2]);
+    const double a = truth->shaft_angle_deg * std::numbers::pi / 180;
+    const bool tip_inside = tip.x() > x_min && tip.x() < x_max && tip.y() > 0;
+    // Shaft length inside the image: from the tip back to the skin line or the side edge.
+    const Vec2 entry(truth->entry_mm[0], truth->entry_mm[2]);
+    const Vec2 back = (entry - tip).normalized();
+    double inside_mm = (entry - tip).norm();
+    if (back.x() > 0) inside_mm = std::min(inside_mm, (x_max - tip.x()) / back.x());
+    if (back.x() < 0) inside_mm = std::min(inside_mm, (x_min - tip.x()) / back.x());
+    (void)a;
+    if (!truth->needle_present || !tip_inside) {
+      ++st.free_frames;
+      st.false_detections += out.detected;
+      continue;
+    }
+    if (std::abs(truth->in_plane_offset_mm) > kInPlaneMm) {
+      ++st.out_of_plane_frames;
+      st.warned += out.out_of_plane_warning;
+      continue;
+    }
+    if (inside_mm < settings.min_shaft_mm) continue;
+    ++st.needle_frames;
+    if (!out.detected) continue;
+    ++st.detected;
+    st.tip_error_mm.push_back(std::hypot(out.tip_mm[0] - tip.x(), out.tip_mm[1] - tip.y()));
+    st.angle_error_deg.push_back(std::abs(out.angle_deg - truth->shaft_angle_deg));
+  }
+  return st;
+}
+
+int run_cli(const std::string& cli, const std::string& yaml, const std::vector<std::string>& sets, int frames) {
+  std::string cmd = "'" + cli + "' run '" + yaml + "' --fast -q --frames " + std::to_string(frames);
+  for (const auto& s : sets) cmd += " --set '" + s + "'";
+  cmd += " > /dev/null";
+  return std::system(cmd.c_str());
+}
+
+}  // namespace sonoflow::needle::test

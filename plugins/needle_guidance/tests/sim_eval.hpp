@@ -1,0 +1,40 @@
+// The accuracy harness: replays a recording of images from the simulated chain (sim_probe
+// -> das_beamformer -> bmode [-> scan_convert] -> recorder) through Guidance and compares
+// every NeedleFrame with the simulator's NeedleTruth. Evaluation code: it reads `truth`,
+// the detectors never do.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "guidance.hpp"
+
+namespace sonoflow::needle::test {
+
+struct EvalStats {
+  size_t frames = 0;
+  size_t needle_frames = 0;    // in plane, at least min_shaft_mm of shaft inside the image
+  size_t detected = 0;         // of needle_frames
+  size_t free_frames = 0;      // no needle inside the image
+  size_t false_detections = 0; // of free_frames
+  size_t out_of_plane_frames = 0, warned = 0;  // tip out of the slice, and flagged
+  std::vector<double> tip_error_mm, angle_error_deg;  // detected needle_frames
+  std::vector<double> process_ms;
+  double median(const std::vector<double>& v) const;
+  double quantile(const std::vector<double>& v, double q) const;
+  std::string summary() const;
+};
+
+// Tip offsets from the slice beyond this count as out of plane (the elevation beam's
+// half-width at the needle's depths is about a millimetre).
+constexpr double kInPlaneMm = 0.5;
+
+EvalStats evaluate(const std::filesystem::path& recording, Method method, const Settings& settings);
+
+// Runs `sonoflow run` on a pipeline file with overrides (`node.param=value`), returning
+// the exit status.
+int run_cli(const std::string& cli, const std::string& yaml, const std::vector<std::string>& sets,
+            int frames);
+
+}  // namespace sonoflow::needle::test

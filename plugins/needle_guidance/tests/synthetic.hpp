@@ -1,0 +1,38 @@
+// Synthetic B-mode-like test images with a known needle: multiplicative speckle
+// (Rayleigh-distributed, correlated over the resolution cell) on a grey background,
+// plus a bright straight shaft of Gaussian cross-section from the image edge to a known
+// tip, ending in a blurred step (half height at the tip). Grey levels add, saturating at
+// 255. Deterministic for a given seed.
+#pragma once
+
+#include <memory>
+
+#include "needle_types.hpp"
+#include "sonoflow/frames.hpp"
+
+namespace sonoflow::needle::test {
+
+struct SyntheticNeedle {
+  bool present = true;
+  double angle_deg = 30;
+  int side = +1;            // +1 enters from +x
+  Vec2 tip_mm{0, 15};
+  double width_mm = 0.8;    // FWHM across the shaft
+  double brightness = 150;  // grey level added on the shaft axis
+};
+
+struct SyntheticImage {
+  double width_mm = 40, depth_mm = 30;
+  double spacing_x_mm = 0.1, spacing_z_mm = 0.1;
+  double x0_mm = -20, z0_mm = 0;
+  double background = 70;   // mean grey of the speckle
+  uint64_t seed = 1;
+  int channels = 1;
+};
+
+std::shared_ptr<ImageFrame> make_image(const SyntheticImage& img, const SyntheticNeedle& needle);
+
+// The shaft's unit direction into the body for a needle description.
+Vec2 needle_dir(const SyntheticNeedle& n);
+
+}  // namespace sonoflow::needle::test

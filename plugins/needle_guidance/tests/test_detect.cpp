@@ -1,0 +1,152 @@
+// Detection geometry on synthetic images with a known needle: both methods, several
+// angles, both sides, a shallow 5 degree needle, several pixel spacings, BGR input.
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "guidance.hpp"
+#include "overlay.hpp"
+#include "synthetic.hpp"
+
+using namespace sonoflow;
+using namespace sonoflow::needle;
+using namespace sonoflow::needle::test;
+
+namespace {
+
+// Runs two frames (a track is confirmed by its second measurement) and returns the last.
+NeedleFrame guide(Method method, const ImageFrame& img, const Settings& s = {}) {
+  Guidance g(method, s);
+  NeedleFrame out;
+  g.process(img, out);
+  g.process(img, out);
+  return out;
+}
+
+double tip_error(const NeedleFrame& f, const SyntheticNeedle& n) {
+  return std::hypot(f.tip_mm[0] - n.tip_mm.x(), f.tip_mm[1] - n.tip_mm.y());
+}
+
+}  // namespace
+
+TEST_CASE("both methods find a synthetic needle's angle, side and tip", "[detect]") {
+  const auto method = GENERATE(Method::hough, Method::ransac);
+  const double angle = GENERATE(5.0, 20.0, 35.0, 50.0, 65.0);
+  const int side = GENERATE(-1, +1);
+  SyntheticNeedle n;
+  n.angle_deg = angle;
+  n.side = side;
+  // Deep enough that a shallow needle still has > 20 mm of shaft in the image.
+  n.tip_mm = {side * -3.0, angle < 10 ? 4.0 : 16.0};
+  SyntheticImage img;
+  img.seed = static_cast<uint64_t>(angle * 10 + side + 5);
+  const NeedleFrame f = guide(method, *make_image(img, n));
+  INFO("method " << int(method) << " angle " << angle << " side " << side);
+  REQUIRE(f.detected);
+  CHECK(f.measured);
+  CHECK(f.insertion_side == side);
+  CHECK(std::abs(f.angle_deg - angle) < 0.5);
+  CHECK(tip_error(f, n) < 0.3);
+  CHECK(f.confidence > 0.8);
+  // The trajectory continues the shaft beyond the tip to the image border.
+  const Vec2 traj(f.trajectory_end_mm[0] - f.tip_mm[0], f.trajectory_end_mm[1] - f.tip_mm[1]);
+  CHECK(traj.normalized().dot(needle_dir(n)) > 0.999);
+}
+
+TEST_CASE("the result in mm does not depend on the pixel spacing", "[detect]") {
+  const auto method = GENERATE(Method::hough, Method::ransac);
+  const double spacing = GENERATE(0.05, 0.1, 0.2, 0.3);
+  SyntheticNeedle n;
+  n.angle_deg = 40;
+  n.tip_mm = {-2, 18};
+  SyntheticImage img;
+  img.spacing_x_mm = spacing;
+  img.spacing_z_mm = spacing * 0.75;  // non-square pixels too
+  const NeedleFrame f = guide(method, *make_image(img, n));
+  INFO("spacing " << spacing);
+  REQUIRE(f.detected);
+  CHECK(std::abs(f.angle_deg - 40) < 0.5);
+  CHECK(tip_error(f, n) < 0.35);
+}
+
+TEST_CASE("a BGR image is measured like its grey version", "[detect]") {
+  SyntheticNeedle n;
+  SyntheticImage img;
+  img.channels = 3;
+  const NeedleFrame f = guide(Method::hough, *make_image(img, n));
+  REQUIRE(f.detected);
+  CHECK(tip_error(f, n) < 0.3);
+}
+
+TEST_CASE("speckle alone is not a needle", "[detect]") {
+  const auto method = GENERATE(Method::hough, Method::ransac);
+  const uint64_t seed = GENERATE(1, 2, 3, 4, 5);
+  SyntheticNeedle n;
+  n.present = false;
+  SyntheticImage img;
+  img.seed = seed;
+  Guidance g(method, {});
+  NeedleFrame out;
+  for (int i = 0; i < 3; ++i) g.process(*make_image(img, n), out);
+  CHECK_FALSE(out.detected);
+}
+
+TEST_CASE("angle range and insertion side restrict the search", "[detect]") {
+  SyntheticNeedle n;
+  n.angle_deg = 30;
+  n.side = +1;
+  SyntheticImage img;
+  const auto image = make_image(img, n);
+  Settings s;
+  s.side = Side::left;
+  CHECK_FALSE(guide(Method::hough, *image, s).detected);
+  CHECK_FALSE(guide(Method::ransac, *image, s).detected);
+  s.side = Side::right;
+  CHECK(guide(Method::hough, *image, s).detected);
+  s = {};
+  s.angle_min_deg = 40;
+  CHECK_FALSE(guide(Method::hough, *image, s).detected);
+  CHECK_FALSE(guide(Method::ransac, *image, s).detected);
+}
+
+TEST_CASE("guidance geometry: trajectory end, distance and predicted miss", "[geometry]") {
+  const BoxMm box{-20, 0, 20, 40};
+  const Vec2 dir = Vec2(-1, 1).normalized();
+  const Vec2 end = ray_exit({10, 10}, dir, box);
+  CHECK(end.x() == Approx(-20));
+  CHECK(end.y() == Approx(40));
+  // Target on the path: no miss; beside it: the perpendicular distance; behind the tip:
+  // the distance to the tip.
+  CHECK(predicted_miss_mm({10, 10}, dir, {0, 20}) == Approx(0).margin(1e-9));
+  CHECK(predicted_miss_mm({10, 10}, dir, {0, 22}) == Approx(std::sqrt(2.0)));
+  CHECK(predicted_miss_mm({10, 10}, dir, {13, 6}) == Approx(5));
+
+  SyntheticNeedle n;
+  n.angle_deg = 45;
+  n.tip_mm = {0, 15};
+  Settings s;
+  s.has_target = true;
+  s.target_mm = {-5, 22};  // 45 deg path from (0, 15) passes (-7, 22): miss 2 / sqrt(2)
+  const NeedleFrame f = guide(Method::hough, *make_image({}, n), s);
+  REQUIRE(f.detected);
+  CHECK(f.has_target);
+  CHECK(f.tip_to_target_mm == Approx(std::hypot(5, 7)).margin(0.3));
+  CHECK(f.predicted_miss_mm == Approx(std::sqrt(2.0)).margin(0.3));
+}
+
+TEST_CASE("the overlay is a BGR copy of the image with the guidance drawn in", "[overlay]") {
+  SyntheticNeedle n;
+  SyntheticImage img;
+  const auto image = make_image(img, n);
+  Settings s;
+  s.has_target = true;
+  const NeedleFrame f = guide(Method::hough, *image, s);
+  auto overlay = draw_overlay(*image, f, DrawOptions{});
+  REQUIRE(overlay->channels == 3);
+  CHECK(overlay->width == image->width);
+  CHECK(overlay->origin_mm == image->origin_mm);
+  // Some pixel was coloured (grey pixels have B = G = R).
+  size_t coloured = 0;
+  for (size_t i = 0; i + 2 < overlay->pixels.size(); i += 3)
+    coloured += overlay->pixels[i] != overlay->pixels[i + 1] || overlay->pixels[i + 1] != overlay->pixels[i + 2];
+  CHECK(coloured > 100);
+}
