@@ -88,11 +88,11 @@ void Broadcaster::accept_loop() {
                                       [](const auto& c) { return !c->finished; });
     if (active >= options_.max_clients) {
       lock.unlock();
+      ++refused_;  // counted before the client can see the connection close
       if (options_.refusal && !peer->Send(options_.refusal->data(),
                                           static_cast<int>(options_.refusal->size())))
         consume_sigpipe();
       peer->CloseSocket();
-      ++refused_;
       log("refused client " + name + ": already serving " +
           std::to_string(options_.max_clients) + " (max_clients)");
       continue;
