@@ -6,8 +6,8 @@
 // frames, not averages of per-run figures — and checks them for the chosen mode:
 //
 //   accuracy     tip error median <= 0.5 mm, p95 <= 1.5 mm; angle error median <= 1 deg;
-//                detection rate >= 95 % of in-plane frames; false detections <= 1 % of
-//                needle-free frames (when the runs had any)
+//                detection rate >= 95 % of in-plane frames (false detections are judged
+//                by needle_free runs: an insertion has a single needle-free frame, its first)
 //   degraded     graceful, flagged degradation (steep needles that fade): at most 5 % of
 //                in-plane frames carry an unflagged ("wild") report, i.e. one the detector
 //                did not flag (missed, coasting, low confidence, out-of-plane warning) and
@@ -164,8 +164,6 @@ bool judge(const std::string& id, const Summary& s, const Options& o) {
   j.at_most("tip error p95 (mm)", stat(s.tip_error_mm, true), kTipP95MaxMm);
   j.at_most("angle error median (deg)", stat(s.angle_error_deg, false), kAngleMedianMaxDeg);
   j.at_least("detection rate", s.detection_rate, kDetectionRateMin);
-  if (s.needle_free_frames > 0)
-    j.at_most("false detection rate", s.false_detection_rate, kFalseDetectionRateMax);
   return !j.failed();
 }
 
