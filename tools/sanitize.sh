@@ -28,7 +28,9 @@
 # none for asan, ^writer$ for tsan); ASAN_TARGETS / TSAN_TARGETS (ninja targets, space-separated; asan default: all,
 # tsan default: what its labels need); SANITIZE_CMAKE_ARGS (more cmake options, e.g.
 # -DSONOFLOW_PLUGIN_WEB_VIEWER=OFF); SANITIZE_BUILD_PREFIX (default build: build-asan,
-# build-tsan). A quick local check of the core: ASAN_TARGETS="$(tools/sanitize.sh --core)".
+# build-tsan); ASAN_BUILD_DIR and ASAN_FLAGS (one ASan build for the tests and the fuzzers:
+# ASAN_BUILD_DIR=build-fuzz ASAN_FLAGS="<the asan flags>,fuzzer-no-link", as tools/fuzz.sh
+# configures it). A quick local check of the core: ASAN_TARGETS="$(tools/sanitize.sh --core)".
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -80,13 +82,17 @@ export TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1:su
 # configure_build DIR FLAGS...: a RelWithDebInfo build with the sanitizer flags everywhere.
 configure_build() {
   local dir="$1" flags="$2"
+  # Coverage instrumentation is for compiling only; links as tools/fuzz.sh links.
+  local link="${flags/,fuzzer-no-link/}"
+  link="${link/ -fno-sanitize-recover=undefined/}"
+  link="${link/ -fno-omit-frame-pointer/}"
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
     -DCMAKE_CXX_COMPILER=clang++ \
     -DSONOFLOW_BUILD_BENCHMARKS=OFF \
     "-DCMAKE_CXX_FLAGS=$flags" \
-    "-DCMAKE_EXE_LINKER_FLAGS=$flags" \
-    "-DCMAKE_SHARED_LINKER_FLAGS=$flags" \
-    "-DCMAKE_MODULE_LINKER_FLAGS=$flags" "${extra_cmake_args[@]}" >/dev/null
+    "-DCMAKE_EXE_LINKER_FLAGS=$link" \
+    "-DCMAKE_SHARED_LINKER_FLAGS=$link" \
+    "-DCMAKE_MODULE_LINKER_FLAGS=$link" "${extra_cmake_args[@]}" >/dev/null
 }
 
 # run_stage NAME DIR FLAGS LABELS EXCLUDE TARGETS...: configure, build, test; prints how
@@ -115,8 +121,8 @@ status=0
 for stage in "${stages[@]}"; do
   case "$stage" in
     asan)
-      run_stage asan "$prefix-asan" \
-        "-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+      run_stage asan "${ASAN_BUILD_DIR:-$prefix-asan}" \
+        "${ASAN_FLAGS:--fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined}" \
         "$asan_labels" "${ASAN_EXCLUDE:-}" "${asan_targets[@]}" || status=1
       ;;
     tsan)
