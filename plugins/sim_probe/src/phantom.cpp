@@ -36,11 +36,11 @@ Texture texture_of(Tissue tissue, double fiber_angle_deg) {
 
 Region layer(Tissue tissue, Curve top, Curve bottom, double fiber_angle_deg) {
   return {tissue, [=](double x, double z) { return z >= top.z(x) && z < bottom.z(x); },
-          fiber_angle_deg, top};
+          fiber_angle_deg, top, std::nullopt};
 }
 
 Region below(Tissue tissue, Curve top) {
-  return {tissue, [=](double x, double z) { return z >= top.z(x); }, 0, top};
+  return {tissue, [=](double x, double z) { return z >= top.z(x); }, 0, top, std::nullopt};
 }
 
 Region ellipse(Tissue tissue, double cx, double cz, double ax, double az) {
@@ -49,7 +49,7 @@ Region ellipse(Tissue tissue, double cx, double cz, double ax, double az) {
             const double u = (x - cx) / ax, v = (z - cz) / az;
             return u * u + v * v <= 1;
           },
-          0, {}};
+          0, {}, EllipseShape{cx, cz, ax, az}};
 }
 
 Tissue Phantom::tissue_at(double x, double z, const Region** region) const {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,11 +34,17 @@ struct Curve {
   double z(double x) const { return a + x * (b + x * c); }
 };
 
+// An elliptic region's shape, kept so that the injectate can distend it (injection.hpp).
+struct EllipseShape {
+  double cx_mm = 0, cz_mm = 0, ax_mm = 0, az_mm = 0;  // centre and semi-axes
+};
+
 struct Region {
   Tissue tissue = Tissue::none;
   std::function<bool(double x, double z)> contains;
   double fiber_angle_deg = 0;
   Curve surface;  // for bone: the cortex, whose depth below decides surface or shadow
+  std::optional<EllipseShape> ellipse;  // set by ellipse()
 };
 
 Region layer(Tissue tissue, Curve top, Curve bottom, double fiber_angle_deg = 0);

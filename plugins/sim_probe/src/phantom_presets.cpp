@@ -55,7 +55,7 @@ Phantom hip_anterior(const ProbeModel& probe) {
       // Cartilage caps the femoral head (the medial part of the view, x < 0).
       Region{Tissue::cartilage,
              [=](double x, double z) { return x < -4 && z >= cartilage_top.z(x) && z < bone.z(x); },
-             0, {}},
+             0, {}, std::nullopt},
       below(Tissue::bone, bone),
   };
   fit_to_probe(p, probe);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "injection.hpp"
+
 namespace sonoflow::sim {
 
 namespace {
@@ -75,10 +77,7 @@ Simulation::Simulation(Scenario scenario)
 
   if (scenario_.needle.enabled && scenario_.needle.injection_rate_ul_per_s > 0) {
     const auto pooled = needle_at(scenario_.needle, 1e9).fluid_center_mm;
-    distance_mm_.resize(tissue_.size());
-    for (size_t i = 0; i < tissue_.size(); ++i)
-      distance_mm_[i] = std::hypot(tissue_[i].x_mm - pooled[0], tissue_[i].y_mm,
-                                   tissue_[i].z_mm - pooled[1]);
+    distance_mm_ = displacement_radius_mm(scenario_.phantom, tissue_, pooled);
     by_distance_.resize(tissue_.size());
     std::iota(by_distance_.begin(), by_distance_.end(), 0u);
     std::sort(by_distance_.begin(), by_distance_.end(),
@@ -86,8 +85,9 @@ Simulation::Simulation(Scenario scenario)
   }
 }
 
-// The injectate replaces the tissue it fills: scatterers inside the pocket stop echoing.
-// The pocket only grows, so each scatterer is removed once, from the cached static echo.
+// The injectate replaces the tissue it fills (a pocket in solid tissue, or the distended
+// wall of a compartment: injection.hpp): those scatterers stop echoing. The fluid only
+// grows, so each scatterer is removed once, from the cached static echo.
 void Simulation::displace_tissue(const NeedleState& needle) {
   if (!needle.injecting) return;
   std::vector<Scatterer> leaving;

@@ -56,8 +56,8 @@ class Simulation {
   std::vector<float> static_rf_;  // [transmit][channel][sample], before noise and TGC
   std::vector<float> gain_;       // TGC per sample (ones when off)
   double scale_ = 1, noise_sigma_ = 0;
-  // Tissue scatterers by distance from where the injectate will pool; the first
-  // `displaced_` of them are inside the pocket and have been removed from static_rf_.
+  // Tissue scatterers by the fluid radius at which the injectate displaces them
+  // (displacement_radius_mm); the first `displaced_` of them are gone from static_rf_.
   std::vector<uint32_t> by_distance_;
   std::vector<float> distance_mm_;
   size_t displaced_ = 0;
