@@ -78,6 +78,8 @@ std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s) {
   cv::Mat strong;             // the ridge where it voted: what the fit weighs
   ridge.copyTo(strong);
   strong.setTo(0, ridge <= 0.5f * t);
+  std::vector<cv::Point> support;
+  cv::findNonZero(strong > 0, support);
 
   // OpenCV's theta is the normal's angle (image x right, z down); a shaft at angle a
   // entering from the left has theta = 90 + a, from the right 90 - a.
@@ -105,7 +107,7 @@ std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s) {
         duplicate = duplicate || (std::abs(c.line.dir.dot(seed.dir)) > std::cos(2 * std::numbers::pi / 180) &&
                                   c.line.distance_mm(seed.point) < 1.0);
       if (duplicate) continue;
-      Line fitted = refine_line(w, strong, seed, kFitBandMm);
+      Line fitted = refine_line(w, strong, support, seed, kFitBandMm);
       if (!direction_allowed(fitted.dir, s)) continue;
       out.push_back({fitted, l[2]});
       ++taken;

@@ -83,7 +83,8 @@ void heaviest_piece(std::vector<std::pair<double, double>> along_weight, double&
 
 }  // namespace
 
-Line refine_line(const WorkImage& w, const cv::Mat& weight, Line seed, double band_mm, int min_pixels) {
+Line refine_line(const WorkImage& w, const cv::Mat& weight, const std::vector<cv::Point>& support, Line seed,
+                 double band_mm, int min_pixels) {
   std::vector<Vec2> pts;
   std::vector<double> wts;
   double lo = -1e9, hi = 1e9;
@@ -91,18 +92,15 @@ Line refine_line(const WorkImage& w, const cv::Mat& weight, Line seed, double ba
     pts.clear();
     wts.clear();
     std::vector<std::pair<double, double>> along;
-    for (int r = 0; r < weight.rows; ++r) {
-      const float* row = weight.ptr<float>(r);
-      for (int c = 0; c < weight.cols; ++c) {
-        if (row[c] <= 0) continue;
-        const Vec2 p = w.to_mm(c, r);
-        if (seed.distance_mm(p) > band) continue;
-        const double s = seed.along_mm(p);
-        along.push_back({s, row[c]});
-        if (s < lo || s > hi) continue;
-        pts.push_back(p);
-        wts.push_back(row[c]);
-      }
+    for (const cv::Point& px : support) {
+      const Vec2 p = w.to_mm(px.x, px.y);
+      if (seed.distance_mm(p) > band) continue;
+      const float weight_here = weight.at<float>(px.y, px.x);
+      const double s = seed.along_mm(p);
+      along.push_back({s, weight_here});
+      if (s < lo || s > hi) continue;
+      pts.push_back(p);
+      wts.push_back(weight_here);
     }
     if (static_cast<int>(pts.size()) < min_pixels) return seed;
     const Line fitted = fit_line(pts, wts);

@@ -33,8 +33,10 @@ Line fit_line(const std::vector<Vec2>& points_mm, const std::vector<double>& wei
 // within band_mm of it, twice, the second time in half the band: the fit no longer
 // depends on the coarse seed (a Hough bin or a RANSAC pair). Returns the seed unchanged
 // when fewer than `min_pixels` pixels support it.
-Line refine_line(const WorkImage& w, const cv::Mat& weight, Line seed, double band_mm,
-                 int min_pixels = 8);
+// `support` lists the pixels of `weight` that are > 0 (cv::findNonZero), found once per
+// image so that refining several candidates does not rescan the whole map.
+Line refine_line(const WorkImage& w, const cv::Mat& weight, const std::vector<cv::Point>& support, Line seed,
+                 double band_mm, int min_pixels = 8);
 
 std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s);
 std::vector<Candidate> detect_ransac(const WorkImage& w, const Settings& s);

@@ -60,6 +60,7 @@ struct Measurement {
   double contrast_snr = 0;  // median shaft brightness over background, in noise units
   double length_mm = 0;
   double fade_ratio = 1;    // distal third's brightness over the proximal third's
+  double shadow_ratio = 1;  // brightness beneath the shaft over above it (bone: << 1)
 };
 
 }  // namespace sonoflow::needle

@@ -22,6 +22,9 @@ constexpr double kMaxGapMm = 1.0;
 constexpr double kEdgeFraction = 0.5;
 // Initial level estimate (before the run is known): this quantile of the profile.
 constexpr double kLevelQuantile = 0.9;
+// Beneath a bone surface lies its acoustic shadow; beneath a needle, tissue and the
+// needle's own reverberations. Depths (below and above the shaft) compared:
+constexpr double kShadowDepthsMm[] = {3.0, 4.5, 6.0};
 // Contrast (median shaft level / background noise) mapped to confidence 0..1.
 constexpr double kSnrNone = 1.5, kSnrFull = 4.0;
 
@@ -164,6 +167,18 @@ std::optional<Measurement> measure_shaft(const WorkImage& w, const cv::Mat& smoo
     distal += q[run->last - i];
   }
   m.fade_ratio = proximal > 0 ? distal / proximal : 1.0;
+  double below = 0, above = 0;
+  for (size_t i = run->first; i <= run->last; i += 4) {
+    const Vec2 p = line.at(s_of[i]);
+    for (double d : kShadowDepthsMm) {
+      const float b = value(p + Vec2(0, d)), a = value(p - Vec2(0, d));
+      if (!std::isnan(b) && !std::isnan(a)) {
+        below += b;
+        above += a;
+      }
+    }
+  }
+  m.shadow_ratio = above > 0 ? below / above : 1.0;
   m.confidence = confidence_of(m.contrast_snr, m.length_mm, s);
   return m;
 }

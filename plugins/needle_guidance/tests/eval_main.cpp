@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <opencv2/core.hpp>
+
 #include "sim_eval.hpp"
 
 int main(int argc, char** argv) {
@@ -33,6 +35,7 @@ int main(int argc, char** argv) {
       files.push_back(a);
     }
   }
+  cv::setNumThreads(0);  // one core: the figure the guidance budget is stated for
   try {
     for (const auto& f : files)
       std::printf("%s: %s\n", f.c_str(), sonoflow::needle::test::evaluate(f, method, settings).summary().c_str());

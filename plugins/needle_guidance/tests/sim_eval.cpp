@@ -1,10 +1,10 @@
 #include "sim_eval.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <numbers>
 
 #include "sonoflow/recording.hpp"
@@ -40,9 +40,12 @@ EvalStats evaluate(const std::filesystem::path& path, Method method, const Setti
     auto image = std::dynamic_pointer_cast<ImageFrame>(frame);
     if (!image) continue;
     NeedleFrame out;
-    const auto t0 = std::chrono::steady_clock::now();
+    // CPU time of this thread: what one core spends, whatever else loads the machine.
+    timespec t0{}, t1{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
     guidance.process(*image, out);
-    st.process_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+    st.process_ms.push_back((t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6);
     ++st.frames;
     auto truth = std::dynamic_pointer_cast<const NeedleTruth>(image->truth);
     if (!truth) continue;
