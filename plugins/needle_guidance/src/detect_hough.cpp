@@ -32,6 +32,9 @@ cv::Mat ridge_map(const WorkImage& w, const Settings& s) {
   cv::Sobel(g, dzz, CV_32F, 0, 2, 3);
   cv::Sobel(g, dxz, CV_32F, 1, 1, 3);
   cv::Mat ridge(g.size(), CV_32F, cv::Scalar(0));
+  // The angle test as slopes (no atan2 per pixel): |z| / |x| between tan(min) and tan(max).
+  const double tan_min = std::tan(s.angle_min_deg * std::numbers::pi / 180);
+  const double tan_max = s.angle_max_deg >= 90 ? 1e300 : std::tan(s.angle_max_deg * std::numbers::pi / 180);
   for (int r = 0; r < g.rows; ++r) {
     const float *a = dxx.ptr<float>(r), *c = dzz.ptr<float>(r), *b = dxz.ptr<float>(r);
     float* out = ridge.ptr<float>(r);
@@ -41,10 +44,15 @@ cv::Mat ridge_map(const WorkImage& w, const Settings& s) {
       const double l_min = half_trace - disc, l_max = half_trace + disc;
       const double strength = -l_min - std::abs(l_max);
       if (strength <= 0) continue;
-      // Eigenvector of l_max runs along the ridge.
-      Vec2 along = std::abs(b[i]) > 1e-12 ? Vec2(b[i], l_max - a[i]) : (a[i] >= c[i] ? Vec2(1, 0) : Vec2(0, 1));
-      // The Hessian is in pixel units; the tiny anisotropy of working pixels is ignored.
-      if (!direction_allowed(along.normalized(), s)) continue;
+      // Eigenvector of l_max runs along the ridge (flipped to point into the body). The
+      // Hessian is in pixel units; the tiny anisotropy of working pixels is ignored.
+      double ax = b[i], az = l_max - a[i];
+      if (std::abs(b[i]) <= 1e-12) (a[i] >= c[i] ? (ax = 1, az = 0) : (ax = 0, az = 1));
+      if (az < 0) ax = -ax, az = -az;
+      const double run = std::abs(ax);
+      if (az < tan_min * run || az > tan_max * run) continue;
+      // Deepening towards +x: entered from the left.
+      if ((s.side == Side::left && ax <= 0) || (s.side == Side::right && ax >= 0)) continue;
       out[i] = static_cast<float>(strength);
     }
   }
