@@ -10,9 +10,14 @@
 
 #include "runtime_internal.hpp"
 #include "sonoflow/clock.hpp"
+#include "sonoflow/control.hpp"
 
 namespace sonoflow {
 namespace detail {
+
+// control.cpp: the graph, statistics and live parameters for nodes that offer remote
+// control (Context::control()).
+std::unique_ptr<PipelineControl> make_pipeline_control(Runtime& runtime);
 
 bool SourceGate::acquire() {
   uint32_t s = state_.load(std::memory_order_relaxed);
@@ -72,6 +77,7 @@ class RtNode final : public Context {
   const std::string& node_id() const override { return id; }
   void warn(std::string_view message) override;
   bool input_connected(size_t port) const override;
+  PipelineControl* control() override;
 
   Msg body(const Msg& in);
   void handle(const Msg& in, EmitScope& scope);
@@ -184,6 +190,8 @@ struct Runtime::Impl {
   tbb::global_control control;
   tbb::task_arena arena;
   std::unique_ptr<tbb::flow::graph> graph;  // declared before the nodes: destroyed after them
+  // What control() hands to nodes; declared before them, so it outlives a node's server.
+  std::unique_ptr<PipelineControl> remote;
   std::vector<std::unique_ptr<RtNode>> nodes;
   std::vector<std::unique_ptr<LatestSlot>> slots;
   DurationHistogram latency;  // every output together
@@ -415,6 +423,8 @@ bool RtNode::input_connected(size_t port) const {
   return false;
 }
 
+PipelineControl* RtNode::control() { return rt.remote.get(); }
+
 void RtNode::warn(std::string_view message) {
   warnings.add();
   if (warnings.get() <= kShownMessages)
@@ -425,6 +435,7 @@ void RtNode::warn(std::string_view message) {
 
 Runtime::Runtime(ValidatedPipeline pipeline, RunOptions options)
     : impl_(std::make_unique<Impl>(std::move(pipeline), options)) {
+  impl_->remote = make_pipeline_control(*this);
   auto& p = impl_->pipeline;
   for (size_t i = 0; i < p.nodes.size(); ++i)
     impl_->nodes.push_back(
