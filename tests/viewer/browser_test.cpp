@@ -120,6 +120,13 @@ TEST_CASE("viewer: the page shows live frames, changes a parameter and shows ref
   CHECK(cdp.evaluate("document.getElementById('error-bmode-dynamic_range_db').textContent").toString() ==
         "parameter 'bmode.dynamic_range_db' must be between 10 and 120 dB, got 500");
 
+  // A good value clears the refusal.
+  cdp.evaluate(
+      "(() => { const e = document.getElementById('param-bmode-dynamic_range_db'); e.value = '60';"
+      " e.dispatchEvent(new Event('change')); })()");
+  wait_until(cdp, "document.getElementById('error-bmode-dynamic_range_db').textContent === ''");
+  CHECK(cdp.evaluate("viewer.lastError").toString() == "");
+
   // Back to a readable image for the screenshot.
   cdp.evaluate(
       "(() => { const e = document.getElementById('param-bmode-gain_db'); e.value = '0';"

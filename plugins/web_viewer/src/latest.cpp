@@ -97,6 +97,11 @@ void Latest::close() {
   cv_.notify_all();
 }
 
+void Latest::reopen() {
+  std::lock_guard lock(mutex_);
+  closed_ = false;
+}
+
 bool Latest::closed() const {
   std::lock_guard lock(mutex_);
   return closed_;

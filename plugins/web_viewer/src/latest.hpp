@@ -45,6 +45,7 @@ class Latest {
   // Waits until a shown frame newer than `seen` arrived, the store closed, or `timeout`.
   void wait_newer(uint64_t seen, std::chrono::milliseconds timeout);
   void close();  // wakes every waiting client for good (the node stops)
+  void reopen();  // the node starts again after a stop
   bool closed() const;
 
  private:

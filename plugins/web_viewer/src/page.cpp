@@ -159,7 +159,7 @@ async function send(node, p, value) {
   const err = $("error-" + node + "-" + p.name);
   try {
     await api("/api/params", {method: "POST", body: JSON.stringify({node, param: p.name, value})});
-    err.textContent = ""; err.className = "error";
+    err.textContent = ""; showError("");  // an accepted change clears the last refusal
     viewer.params[node + "." + p.name] = value;
   } catch (e) {
     err.textContent = e.message; showError(e.message);

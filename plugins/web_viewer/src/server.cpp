@@ -197,6 +197,8 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 
 Server::Server(const ListenAddress& address, std::shared_ptr<ServerState> state)
     : state_(std::move(state)) {
+  state_->stopping = false;  // a node may start again after a stop
+  state_->latest.reopen();
   Poco::Net::ServerSocket socket;
   try {
     socket.bind(Poco::Net::SocketAddress(address.host, address.port), true);

@@ -87,4 +87,6 @@ TEST_CASE("waiting clients wake for a new frame and when the store closes") {
   latest.close();
   latest.wait_newer(1, std::chrono::hours(1));  // closed: returns at once
   CHECK(latest.closed());
+  latest.reopen();  // started again
+  CHECK_FALSE(latest.closed());
 }
