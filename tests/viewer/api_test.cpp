@@ -76,6 +76,15 @@ TEST_CASE("the token is required on every request") {
   CHECK(param_value("bmode", "gain_db") == 1);  // the refused change did not apply
 }
 
+TEST_CASE("another web site's page is refused") {
+  Response r = http(pipeline->port, "POST", "/api/params",
+                    R"({"node":"bmode","param":"gain_db","value":3})",
+                    {{"X-SonoFlow-Token", kToken}, {"Origin", "http://evil.example"}});
+  CHECK(r.status == 403);
+  CHECK_THAT(error_of(r), Catch::Contains("cross-origin"));
+  CHECK(param_value("bmode", "gain_db") != 3);
+}
+
 TEST_CASE("the WebSocket needs the token too, and then pushes frames") {
   Poco::Net::HTTPClientSession session("127.0.0.1", pipeline->port);
   Poco::Net::HTTPResponse response;

@@ -6,6 +6,7 @@
 #include <Poco/URI.h>
 
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <stdexcept>
 
@@ -69,6 +70,13 @@ bool token_matches(const std::string& expected, const std::string& given) {
   for (size_t i = 0; i < expected.size(); ++i)
     diff |= static_cast<unsigned char>(expected[i] ^ (i < given.size() ? given[i] : 0));
   return diff == 0;
+}
+
+bool same_origin(const std::string& origin, const std::string& host) {
+  if (origin.empty()) return true;
+  for (const char* scheme : {"http://", "https://"})
+    if (origin.rfind(scheme, 0) == 0) return !host.empty() && origin.substr(std::strlen(scheme)) == host;
+  return false;  // "null" (a file, a sandbox) or anything else
 }
 
 }  // namespace sonoflow::web_viewer

@@ -31,4 +31,10 @@ std::string token_of(const std::string& uri, const std::string& authorization,
 // time independent of where the strings first differ, so timing cannot reveal the token.
 bool token_matches(const std::string& expected, const std::string& given);
 
+// True when a request may come from `origin` (its Origin header; empty for programs,
+// which send none) to the server the browser calls `host` (its Host header): only the
+// viewer's own page. Another web site open in the same browser must not read the images
+// over the WebSocket or change parameters, which loopback alone does not prevent.
+bool same_origin(const std::string& origin, const std::string& host);
+
 }  // namespace sonoflow::web_viewer

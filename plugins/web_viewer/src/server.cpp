@@ -180,6 +180,9 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
                                              ? "this viewer needs its access token: add ?token=… "
                                                "(printed when the viewer started)"
                                              : "wrong access token"));
+    if (!same_origin(request.get("Origin", ""), request.getHost()))
+      return new Refuse(error_reply(403, "cross-origin request refused: only the viewer's own "
+                                         "page may use this server"));
     const bool upgrade = Poco::icompare(request.get("Upgrade", ""), "websocket") == 0;
     std::string path = request.getURI().substr(0, request.getURI().find('?'));
     if (path == "/ws") {

@@ -43,3 +43,13 @@ TEST_CASE("tokens: from the query or a header, compared whole") {
   CHECK(t1.find_first_not_of("0123456789abcdef") == std::string::npos);
   CHECK(t1 != t2);
 }
+
+TEST_CASE("only the viewer's own page may call it from a browser") {
+  CHECK(same_origin("", "127.0.0.1:8080"));  // a program, not a browser
+  CHECK(same_origin("http://127.0.0.1:8080", "127.0.0.1:8080"));
+  CHECK(same_origin("https://viewer.local:8443", "viewer.local:8443"));
+  CHECK_FALSE(same_origin("http://evil.example", "127.0.0.1:8080"));
+  CHECK_FALSE(same_origin("http://127.0.0.1:9999", "127.0.0.1:8080"));
+  CHECK_FALSE(same_origin("null", "127.0.0.1:8080"));
+  CHECK_FALSE(same_origin("http://127.0.0.1:8080", ""));
+}
