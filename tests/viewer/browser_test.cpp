@@ -8,6 +8,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -119,6 +120,23 @@ TEST_CASE("viewer: the page shows live frames, changes a parameter and shows ref
   wait_until(cdp, "document.getElementById('error-bmode-dynamic_range_db').textContent !== ''");
   CHECK(cdp.evaluate("document.getElementById('error-bmode-dynamic_range_db').textContent").toString() ==
         "parameter 'bmode.dynamic_range_db' must be between 10 and 120 dB, got 500");
+
+  // A click maps to mm through the frame's geometry; with no node taking a live
+  // target_mm (no needle guidance here) the page says so instead of sending anything.
+  cdp.evaluate(
+      "(() => { const r = document.getElementById('image').getBoundingClientRect();"
+      " document.getElementById('image').dispatchEvent(new MouseEvent('click',"
+      " {clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, bubbles: true})); })()");
+  wait_until(cdp, "viewer.lastClickMm");
+  const double x_mm = number(cdp, "viewer.lastClickMm[0]");
+  const double z_mm = number(cdp, "viewer.lastClickMm[1]");
+  const double centre_x_mm = number(
+      cdp, "viewer.geometry.origin_mm[0] + viewer.geometry.spacing_mm[0] * viewer.geometry.width / 2");
+  const double centre_z_mm = number(
+      cdp, "viewer.geometry.origin_mm[1] + viewer.geometry.spacing_mm[1] * viewer.geometry.height / 2");
+  CHECK(std::abs(x_mm - centre_x_mm) < 0.3);
+  CHECK(std::abs(z_mm - centre_z_mm) < 0.3);
+  CHECK(cdp.evaluate("viewer.lastError").toString() == "no node has a live target_mm parameter to set");
 
   // A good value clears the refusal.
   cdp.evaluate(

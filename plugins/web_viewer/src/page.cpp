@@ -242,6 +242,7 @@ canvas.addEventListener("click", async ev => {
   const r = canvas.getBoundingClientRect();
   const col = (ev.clientX - r.left) / r.width * g.width, row = (ev.clientY - r.top) / r.height * g.height;
   const mm = toMm(col, row).map(v => Math.round(v * 10) / 10);
+  viewer.lastClickMm = mm;
   const targets = viewer.pipeline.nodes.filter(n => n.params.some(p => p.name === "target_mm" && p.runtime_mutable));
   if (!targets.length) { showError("no node has a live target_mm parameter to set"); return; }
   viewer.target = mm;
