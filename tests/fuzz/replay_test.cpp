@@ -50,7 +50,7 @@ TEST_CASE("recordings of the corpus and regressions are read or refused without 
   CHECK(replay("recording_reader", &sonoflow::fuzz::recording_reader) >= 5);
 }
 
-TEST_CASE("--set assignments of the corpus and regressions apply or are refused") {
+TEST_CASE("command-line overrides (--set) of the corpus and regressions apply or are refused") {
   CHECK(replay("set_option", &sonoflow::fuzz::set_option) >= 3);
 }
 
