@@ -39,7 +39,14 @@ struct EchoPhysics {
   double element_width_mm = 0;
   double attenuation_db_per_mm_mhz = 0.05;  // 0.5 dB/cm/MHz
   double elevation_sigma_mm = 0.4;
-  double specular_sigma_rad = 0.08;  // angular width of the needle's mirror reflection
+  // Angular width of what one quarter-wavelength patch of the shaft sends back around its
+  // mirror direction. A patch that short diffracts broadly (a lobe ~ lambda / length wide):
+  // the narrow mirror beam of the whole shaft comes from the coherent sum of its patches,
+  // and so ends where the shaft ends. 0.5 rad falls like the Kirchhoff obliquity factor:
+  // -5 dB at 30 deg off the mirror direction, -17 dB at 60 deg. It was 0.08 rad: the
+  // per-patch lobe then shaped the mirror beam, and with the receive aperture away from
+  // the mirror direction the shaft showed as a weak band running past the tip.
+  double specular_sigma_rad = 0.5;
   double reference_distance_mm = 10;  // 1/r spreading is normalised to this distance
 
   // Element directivity of a soft-baffled strip element: cos(theta) * sinc(w sin(theta)/lambda).

@@ -8,7 +8,7 @@ using namespace sonoflow::sim;
 
 namespace {
 
-// Energy of the needle's echoes alone (no tissue, no noise) with an unsteered plane wave,
+// Energy of the needle shaft's mirror echo alone (no tissue, no noise) with an unsteered plane wave,
 // the tip at the same target under the probe's centre: from 20 to 60 deg the shaft's
 // length under the probe stays within 17-20 mm, so the angle is what differs.
 double needle_echo_energy(double angle_deg) {
@@ -21,7 +21,10 @@ double needle_echo_energy(double angle_deg) {
   const auto state = needle_at(s.needle, 1e3);  // long arrived
   auto echo = needle_echo(s.needle, state, s.probe.wavelength_mm(1540),
                           synth.acquisition().physics.sound_speed_mm_per_s);
-  echo.bevel.clear();  // the bevel echoes at every angle; the shaft is what fades
+  // The bevel and the shaft's rough-surface part echo at every angle; the mirror is what
+  // fades.
+  echo.bevel.clear();
+  for (auto& sc : echo.shaft) sc.diffuse_amplitude = 0;
   const auto sources = explicit_sources(echo);
   ImpulseField field(synth.acquisition());
   synth.deposit(sources, field);
