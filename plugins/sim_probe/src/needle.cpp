@@ -15,9 +15,9 @@ constexpr double kPi = std::numbers::pi;
 // (45.7 MRayl) against soft tissue (1.63 MRayl), 0.65 for cortical bone (7.8 MRayl).
 // The mirror part, summed coherently over the quarter-wavelength points, is what a beam
 // steered perpendicular to the shaft sees; with plane-wave imaging only the elements near
-// the mirror direction receive it coherently, so it adds a few dB where it lands in the
+// the mirror direction receive it coherently, so it adds a little where it lands in the
 // receive aperture, and it fades as the needle gets steeper (README: measured figures).
-constexpr double kShaftSpecular = 4.0;
+constexpr double kShaftSpecular = 1.2;
 // A ground steel shaft is not a perfect mirror: its surface roughness scatters in every
 // direction with random phase from point to point, so that part images like tissue with
 // the full aperture and ends where the shaft ends. Its RMS makes a 30 deg needle, steered
