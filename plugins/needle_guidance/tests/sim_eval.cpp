@@ -71,6 +71,13 @@ EvalStats evaluate(const std::filesystem::path& path, Method method, const Setti
       continue;
     }
     if (inside_mm < settings.min_shaft_mm) continue;
+    if (std::getenv("NEEDLE_EVAL_VERBOSE")) {  // one line per in-plane frame, for diagnosis
+      const auto& m = guidance.last_measurement();
+      std::fprintf(stderr, "frame %zu truth tip (%.1f, %.1f) %.1f deg | best %s tip (%.1f, %.1f) %.1f deg contrast %.2f length %.1f conf %.2f\n",
+                   i, tip.x(), tip.y(), truth->shaft_angle_deg, m ? "" : "none", m ? m->tip_mm.x() : 0.0,
+                   m ? m->tip_mm.y() : 0.0, m ? m->line.angle_deg() : 0.0, m ? m->contrast_snr : 0.0,
+                   m ? m->length_mm : 0.0, m ? m->confidence : 0.0);
+    }
     ++st.needle_frames;
     if (!out.detected) continue;
     ++st.detected;
