@@ -13,6 +13,7 @@
 #include <igtlStatusMessage.h>
 #include <igtlTransformMessage.h>
 
+#include "sonoflow/testing.hpp"
 #include "igtl_client.hpp"
 #include "igtl_server_node.hpp"
 
@@ -24,21 +25,6 @@ namespace {
 
 constexpr int kWaitMs = 10000;  // generous: only a failing test waits this long
 
-class TestContext final : public Context {
- public:
-  bool emit(size_t, FramePtr) override { return true; }
-  FrameHeader stamp() override { return {}; }
-  void end_of_stream() override {}
-  void apply_pending_params() override {}
-  void error(std::string_view) override {}
-  bool stopping() const override { return false; }
-  bool fast() const override { return false; }
-  const std::string& node_id() const override { return id_; }
-  void warn(std::string_view) override {}
-
- private:
-  std::string id_ = "igtl";
-};
 
 ParamSet params(std::map<std::string, ParamValue> overrides = {}) {
   ParamSet p;
@@ -101,7 +87,7 @@ bool eventually(Pred pred) {
 
 TEST_CASE("two clients at once each get the greeting, every image and the needle") {
   IgtlServerNode node;
-  TestContext ctx;
+  testing::NullContext ctx("igtl", false);
   node.configure(params());
   node.start(ctx);
   REQUIRE(node.bound_port() > 0);
@@ -147,7 +133,7 @@ TEST_CASE("two clients at once each get the greeting, every image and the needle
 
 TEST_CASE("a client that never reads does not stop frames reaching another") {
   IgtlServerNode node;
-  TestContext ctx;
+  testing::NullContext ctx("igtl", false);
   // Long timeout: the stalled client stays connected (and stalled) for the whole test.
   node.configure(params({{"client_timeout_ms", int64_t{600000}}}));
   node.start(ctx);
@@ -172,7 +158,7 @@ TEST_CASE("a client that never reads does not stop frames reaching another") {
 
 TEST_CASE("a client that accepts nothing for client_timeout_ms is disconnected") {
   IgtlServerNode node;
-  TestContext ctx;
+  testing::NullContext ctx("igtl", false);
   node.configure(params({{"client_timeout_ms", int64_t{200}}}));
   node.start(ctx);
   Client stalled;
@@ -188,7 +174,7 @@ TEST_CASE("a client that accepts nothing for client_timeout_ms is disconnected")
 
 TEST_CASE("a client that disconnects mid-message is dropped; the server goes on") {
   IgtlServerNode node;
-  TestContext ctx;
+  testing::NullContext ctx("igtl", false);
   node.configure(params());
   node.start(ctx);
   {
@@ -216,7 +202,7 @@ TEST_CASE("a client that disconnects mid-message is dropped; the server goes on"
 
 TEST_CASE("clients beyond max_clients get a BUSY status and are closed") {
   IgtlServerNode node;
-  TestContext ctx;
+  testing::NullContext ctx("igtl", false);
   node.configure(params({{"max_clients", int64_t{1}}}));
   node.start(ctx);
   Client first, second;
@@ -232,7 +218,7 @@ TEST_CASE("clients beyond max_clients get a BUSY status and are closed") {
 
 TEST_CASE("a frame that cannot be sent is an error naming it, and a STATUS to clients") {
   IgtlServerNode node;
-  TestContext ctx;
+  testing::NullContext ctx("igtl", false);
   node.configure(params());
   node.start(ctx);
   Client client;
@@ -251,7 +237,7 @@ TEST_CASE("a frame that cannot be sent is an error naming it, and a STATUS to cl
 
 TEST_CASE("a port in use and bad parameters are refused with clear messages") {
   IgtlServerNode first, second;
-  TestContext ctx;
+  testing::NullContext ctx("igtl", false);
   first.configure(params());
   first.start(ctx);
   second.configure(params({{"port", int64_t{first.bound_port()}}}));

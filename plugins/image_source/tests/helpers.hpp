@@ -13,25 +13,13 @@
 #include <vector>
 
 #include "image_source_node.hpp"
+#include "sonoflow/testing.hpp"
 
 namespace sonoflow::image_io::test {
 
-class ScratchDir {
+class ScratchDir : public testing::ScratchDir {
  public:
-  ScratchDir()
-      : path_(std::filesystem::path(SONOFLOW_TEST_WORK_DIR) / ("p" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
+  ScratchDir() : testing::ScratchDir(SONOFLOW_TEST_WORK_DIR) {}
 };
 
 // Frame `index` of a test clip: BGR, level 20 + 10 * index everywhere, with a white

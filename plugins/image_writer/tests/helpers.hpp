@@ -10,43 +10,20 @@
 #include <string>
 
 #include "image_writer_node.hpp"
+#include "sonoflow/testing.hpp"
 
 namespace sonoflow::image_io::test {
 
-// A folder of this process's own under the build tree, removed at the end. ctest runs
-// each test case in a process of its own, possibly in parallel: the pid keeps them apart.
-class ScratchDir {
+// A folder of this process's own under the build tree, removed at the end.
+class ScratchDir : public testing::ScratchDir {
  public:
-  ScratchDir()
-      : path_(std::filesystem::path(SONOFLOW_TEST_WORK_DIR) / ("p" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
+  ScratchDir() : testing::ScratchDir(SONOFLOW_TEST_WORK_DIR) {}
 };
 
 // An output node only needs a Context to exist.
-class NullContext final : public Context {
+class NullContext : public testing::NullContext {
  public:
-  bool emit(size_t, FramePtr) override { return true; }
-  FrameHeader stamp() override { return {}; }
-  void end_of_stream() override {}
-  void apply_pending_params() override {}
-  void error(std::string_view) override {}
-  bool stopping() const override { return false; }
-  bool fast() const override { return true; }
-  const std::string& node_id() const override { return id_; }
-  void warn(std::string_view) override {}
-
- private:
-  std::string id_ = "writer";
+  NullContext() : testing::NullContext("writer") {}
 };
 
 // A raster whose pixel (col, row, channel) is (col * 7 + row * 13 + channel * 50 + seed)

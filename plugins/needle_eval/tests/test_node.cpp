@@ -8,6 +8,7 @@
 
 #include "helpers.hpp"
 #include "needle_csv.hpp"
+#include "sonoflow/testing.hpp"
 #include "sonoflow/framework/plugin_registry.hpp"
 
 using namespace sonoflow;
@@ -15,23 +16,6 @@ using namespace sonoflow::needle_eval::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-class TestContext final : public Context {
- public:
-  bool emit(size_t, FramePtr) override { return true; }
-  FrameHeader stamp() override { return {}; }
-  void end_of_stream() override {}
-  void apply_pending_params() override {}
-  void error(std::string_view) override {}
-  bool stopping() const override { return false; }
-  bool fast() const override { return true; }
-  const std::string& node_id() const override { return id_; }
-  void warn(std::string_view message) override { warnings.emplace_back(message); }
-  std::vector<std::string> warnings;
-
- private:
-  std::string id_ = "eval";
-};
 
 const NodeTypeInfo& eval_type() {
   static PluginRegistry registry;
@@ -82,7 +66,7 @@ TEST_CASE("needle_eval scores a fake detector's run exactly", "[node]") {
   const fs::path csv = work_dir("run") / "frames.csv";
   auto node = eval_type().entry.create();
   node->configure(params({{"csv_path", csv.string()}}));
-  TestContext ctx;
+  testing::NullContext ctx("eval");
   node->start(ctx);
   uint64_t seq = 0;
   auto process = [&](FramePtr f) { node->process(Input{0, f}, ctx); };
@@ -125,7 +109,7 @@ TEST_CASE("needle_eval scores a fake detector's run exactly", "[node]") {
 TEST_CASE("needle_eval counts frames without truth and warns once", "[node]") {
   auto node = eval_type().entry.create();
   node->configure(params());
-  TestContext ctx;
+  testing::NullContext ctx("eval");
   node->start(ctx);
   for (uint64_t i = 0; i < 3; ++i) node->process(Input{0, with_truth(NeedleFrame{}, i, nullptr)}, ctx);
   node->stop();
@@ -150,6 +134,6 @@ TEST_CASE("needle_eval refuses a bad field of view and an unwritable CSV", "[nod
 
   const fs::path missing = work_dir("bad") / "no_such_dir" / "frames.csv";
   node->configure(params({{"csv_path", missing.string()}}));
-  TestContext ctx;
+  testing::NullContext ctx("eval");
   CHECK_THROWS_WITH(node->start(ctx), Catch::Contains("csv_path: cannot write '" + missing.string()));
 }
