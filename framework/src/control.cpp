@@ -17,6 +17,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "runtime_internal.hpp"
 #include "sonoflow/control.hpp"
 #include "sonoflow/framework/describe.hpp"
 #include "sonoflow/framework/runtime.hpp"

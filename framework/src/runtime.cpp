@@ -15,10 +15,6 @@
 namespace sonoflow {
 namespace detail {
 
-// control.cpp: the graph, statistics and live parameters for nodes that offer remote
-// control (Context::control()).
-std::unique_ptr<PipelineControl> make_pipeline_control(Runtime& runtime);
-
 bool SourceGate::acquire() {
   uint32_t s = state_.load(std::memory_order_relaxed);
   for (;;) {

@@ -13,7 +13,15 @@
 #include "sonoflow/framework/runtime.hpp"
 #include "sonoflow/framework/stats.hpp"
 
+namespace sonoflow {
+class PipelineControl;
+}
+
 namespace sonoflow::detail {
+
+// control.cpp: the graph, statistics and live parameters for nodes that offer remote
+// control (Context::control()).
+std::unique_ptr<PipelineControl> make_pipeline_control(Runtime& runtime);
 
 // Bounds the frames one source has inside the graph. A frame holds a slot from its emit
 // until the last message derived from it is gone; a full gate blocks the source, which is

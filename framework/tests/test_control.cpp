@@ -8,11 +8,8 @@
 
 #include "helpers.hpp"
 #include "sonoflow/control.hpp"
+#include "runtime_internal.hpp"
 #include "sonoflow/framework/runtime.hpp"
-
-namespace sonoflow::detail {
-std::unique_ptr<PipelineControl> make_pipeline_control(Runtime& runtime);
-}
 
 using namespace sonoflow;
 using namespace std::chrono_literals;
