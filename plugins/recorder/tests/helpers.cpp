@@ -1,24 +1,11 @@
 #include "helpers.hpp"
 
-#include <unistd.h>
-
 #include <fstream>
 #include <stdexcept>
 
 #include "sonoflow/serialize.hpp"
 
 namespace sonoflow::test {
-
-ScratchDir::ScratchDir()
-    : path_(std::filesystem::path(SONOFLOW_TEST_WORK_DIR) / ("p" + std::to_string(::getpid()))) {
-  std::filesystem::remove_all(path_);
-  std::filesystem::create_directories(path_);
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
 
 namespace {
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sonoflow/testing.hpp"
 #include "sonoflow/frames.hpp"
 #include "sonoflow/recording.hpp"
 
@@ -17,16 +18,10 @@ namespace sonoflow::test {
 // independently of the SDK's own (hardware) implementation.
 using Crc32c = boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true>;
 
-// A folder of this process's own under the build tree, removed at the end. ctest runs each
-// test case in a process of its own, possibly in parallel: the pid keeps them apart.
-class ScratchDir {
+// A folder of this process's own under the build tree, removed at the end.
+class ScratchDir : public testing::ScratchDir {
  public:
-  ScratchDir();
-  ~ScratchDir();
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
+  ScratchDir() : testing::ScratchDir(SONOFLOW_TEST_WORK_DIR) {}
 };
 
 // Recorded UTC times step by 20 ms from here.
