@@ -111,6 +111,7 @@ void Broadcaster::accept_loop() {
 
 void Broadcaster::send_loop(Client& client) {
   block_sigpipe();
+  enum class Ending { stopped, timed_out, lost } ending = Ending::stopped;
   for (;;) {
     Packed message;
     {
@@ -128,11 +129,11 @@ void Broadcaster::send_loop(Client& client) {
     const int error = errno;
     consume_sigpipe();
     if (error == EAGAIN || error == EWOULDBLOCK) {
-      ++timed_out_;
+      ending = Ending::timed_out;
       log("client " + client.name + " accepted nothing for " +
           std::to_string(options_.client_timeout_ms) + " ms (client_timeout_ms): disconnected");
     } else if (!stopping_) {
-      ++lost_;
+      ending = Ending::lost;
       log("client " + client.name + " went away (" +
           (error ? std::string(std::strerror(error)) : std::string("closed")) + ")");
     }
@@ -140,7 +141,11 @@ void Broadcaster::send_loop(Client& client) {
     break;
   }
   {
+    // Counted together with `finished`, so stats() never sees a client both timed out
+    // (or lost) and still connected.
     std::lock_guard lock(clients_mutex_);
+    if (ending == Ending::timed_out) ++timed_out_;
+    if (ending == Ending::lost) ++lost_;
     client.finished = true;
   }
   client_finished_.notify_all();
