@@ -226,8 +226,12 @@ class Reader {
         [&](const std::string& key, const YAML::Node& value, Mark) {
           if (key == "type") {
             node.type_mark = mark_of(value);
-            if (value.IsScalar())
+            if (value.IsScalar() && !value.Scalar().empty())
               node.type = value.Scalar();
+            else if (value.IsScalar())  // "" or a bare tag (`!x`): no name to look up
+              error(node.type_mark, "node '" + node.id +
+                                        "': 'type' must be one node type name, not an empty "
+                                        "string");
             else
               error(node.type_mark, "node '" + node.id +
                                         "': 'type' must be one node type name, "
