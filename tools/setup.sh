@@ -30,6 +30,7 @@ packages=(
   libboost-program-options-dev    # the CLI
   libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev  # frame serialization
   catch2                          # tests
+  cyclonedds-dev cyclonedds-tools # DDS: pipelines across processes and hosts (plugins/dds)
 )
 # Only the test suite needs these.
 [[ "$mode" == test ]] && packages+=(

@@ -165,18 +165,25 @@ class Reader {
       error(mark_of(v), "'settings' must be a map");
       return;
     }
-    for_each_key(
-        v, {"max_in_flight", "threads"}, "setting",
-        [&](const std::string& key, const YAML::Node& s, Mark) {
-          const bool in_flight = key == "max_in_flight";
-          const int lo = in_flight ? 1 : 0, hi = in_flight ? 1024 : 256;
-          int value = 0;
-          if (!s.IsScalar() || !YAML::convert<int>::decode(s, value) || value < lo || value > hi)
-            error(mark_of(s), "'" + key + "' must be an integer between " + std::to_string(lo) +
-                                  " and " + std::to_string(hi));
-          else
-            (in_flight ? out_.settings.max_in_flight : out_.settings.threads) = value;
-        });
+    struct Limits {
+      int lo, hi;
+      int Settings::*field;
+    };
+    static const std::map<std::string, Limits> limits = {
+        {"max_in_flight", {1, 1024, &Settings::max_in_flight}},
+        {"threads", {0, 256, &Settings::threads}},
+        {"dds_domain", {-1, 232, &Settings::dds_domain}}};
+    for_each_key(v, {"max_in_flight", "threads", "dds_domain"}, "setting",
+                 [&](const std::string& key, const YAML::Node& s, Mark) {
+                   const Limits& l = limits.at(key);
+                   int value = 0;
+                   if (!s.IsScalar() || !YAML::convert<int>::decode(s, value) || value < l.lo ||
+                       value > l.hi)
+                     error(mark_of(s), "'" + key + "' must be an integer between " +
+                                           std::to_string(l.lo) + " and " + std::to_string(l.hi));
+                   else
+                     out_.settings.*l.field = value;
+                 });
   }
 
   void read_nodes(const YAML::Node& v, Mark key_mark) {
@@ -222,7 +229,7 @@ class Reader {
       return;
     }
     for_each_key(
-        v, {"type", "params", "on_error"}, "key of node '" + node.id + "'",
+        v, {"type", "params", "on_error", "fragment"}, "key of node '" + node.id + "'",
         [&](const std::string& key, const YAML::Node& value, Mark) {
           if (key == "type") {
             node.type_mark = mark_of(value);
@@ -239,6 +246,13 @@ class Reader {
                                         kind_name(value));
           } else if (key == "params") {
             read_params(value, node);
+          } else if (key == "fragment") {
+            node.fragment_mark = mark_of(value);
+            node.fragment = value.IsScalar() ? value.Scalar() : "";
+            if (!valid_id(node.fragment))
+              error(node.fragment_mark, "node '" + node.id + "': fragment '" + node.fragment +
+                                            "' must start with a letter or '_' and hold only "
+                                            "letters, digits, '_' and '-'");
           } else if (key == "on_error") {
             std::string policy = value.IsScalar() ? value.Scalar() : "";
             if (policy == "skip" || policy == "stop")

@@ -218,8 +218,8 @@ class Validator {
         error(mark, "'" + key + "' is a parameter of " + spec->type + "; put it under 'params:'");
       else
         error(mark, "node '" + decl.id + "' has no key '" + key + "'" +
-                        did_you_mean(key, {"type", "params", "on_error"}) +
-                        " (a node takes type, params, on_error)");
+                        did_you_mean(key, {"type", "params", "on_error", "fragment"}) +
+                        " (a node takes type, params, on_error, fragment)");
     }
   }
 

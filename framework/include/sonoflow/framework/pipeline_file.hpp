@@ -8,7 +8,7 @@
 //   description: ...                 # optional
 //   plugin_paths: [../my_plugins]    # optional; relative to the file
 //   settings: { max_in_flight: 8, threads: 0 }   # optional, see Settings
-//   nodes:  { <id>: { type: T, params: {...}, on_error: skip|stop } }
+//   nodes:  { <id>: { type: T, params: {...}, on_error: skip|stop, fragment: F } }
 //   edges:  [ "a.out -> b.in", { from: a.out, to: b.in, policy: latest } ]
 #pragma once
 
@@ -40,7 +40,10 @@ struct NodeDecl {
   std::string type;
   std::vector<ParamDecl> params;
   ErrorPolicy on_error = ErrorPolicy::skip;
-  Mark id_mark, type_mark;
+  // The part of a split pipeline this node runs in (sonoflow/framework/fragments.hpp);
+  // empty when the file is not split.
+  std::string fragment;
+  Mark id_mark, type_mark, fragment_mark;
   // Keys a node does not take, kept for the validator: knowing the node's type, it can
   // say "'rate_hz' is a parameter of test_counter; put it under 'params:'".
   std::vector<std::pair<std::string, Mark>> unknown_keys;
@@ -66,6 +69,9 @@ struct Settings {
   // Worker threads that run the nodes; 0: one per core. Raise it when several nodes block
   // (on disk or network) for a noticeable part of each frame.
   int threads = 0;
+  // DDS domain id of the topics a split pipeline's cut edges become; -1: the
+  // SONOFLOW_DDS_DOMAIN environment variable, else 0.
+  int dds_domain = -1;
 };
 
 struct PipelineFile {
