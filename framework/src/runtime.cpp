@@ -44,6 +44,19 @@ constexpr int64_t kCheapProcessNs = 2000;
 constexpr uint64_t kSampleEvery = 16;
 // Errors and warnings of one node shown on stderr before the rest are only counted.
 constexpr uint64_t kShownMessages = 3;
+// Plugins may throw anything; what is not a std::exception has no message to show.
+constexpr const char* kNotStdException = "an exception that is not a std::exception";
+
+// Inside a catch (...): the current exception's message.
+std::string exception_text() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return kNotStdException;
+  }
+}
 
 // The thread-local state of one process() call, so that emit() knows which input frame
 // (and so which source ticket) an output derives from, also for concurrent nodes.
@@ -242,6 +255,8 @@ RtNode::RtNode(Runtime::Impl& runtime, size_t i, const ResolvedNode& decl, int m
     node = type->entry.create();
   } catch (const std::exception& e) {
     throw RuntimeError(describe() + " could not be created: " + e.what());
+  } catch (...) {
+    throw RuntimeError(describe() + " could not be created: " + kNotStdException);
   }
   if (!node) throw RuntimeError(describe() + " could not be created: the factory returned null");
   if (!is_device()) {
@@ -312,7 +327,7 @@ void RtNode::run_process(size_t port, const FramePtr& frame) {
   } catch (const std::exception& e) {
     fail("process", e.what());
   } catch (...) {
-    fail("process", "an exception that is not a std::exception");
+    fail("process", kNotStdException);
   }
   if (!timed) return;
   const int64_t t1 = steady_now_ns();
@@ -393,6 +408,8 @@ void RtNode::apply_pending_params() {
       node->update(name, value);
     } catch (const std::exception& e) {
       warn("refused the live change of '" + name + "': " + e.what());
+    } catch (...) {
+      warn("refused the live change of '" + name + "': " + kNotStdException);
     }
   }
 }
@@ -467,6 +484,8 @@ Runtime::Runtime(ValidatedPipeline pipeline, RunOptions options)
       n->node->configure(n->params);
     } catch (const std::exception& e) {
       throw RuntimeError(n->describe() + " refused its configuration: " + e.what());
+    } catch (...) {
+      throw RuntimeError(n->describe() + " refused its configuration: " + kNotStdException);
     }
   }
 }
@@ -493,8 +512,8 @@ void Runtime::start() {
     try {
       n.node->start(n);
       n.started = true;
-    } catch (const std::exception& e) {
-      const std::string message = n.describe() + " failed to start: " + e.what();
+    } catch (...) {
+      const std::string message = n.describe() + " failed to start: " + exception_text();
       stop();
       throw RuntimeError(message);
     }
@@ -527,9 +546,10 @@ void Runtime::stop() {
     n.started = false;
     try {
       n.node->stop();
-    } catch (const std::exception& e) {
+    } catch (...) {
+      const std::string why = exception_text();
       std::lock_guard lock(im.mutex);
-      im.fatal_errors.push_back(n.describe() + " failed to stop: " + e.what());
+      im.fatal_errors.push_back(n.describe() + " failed to stop: " + why);
     }
   };
   // Sources first: close their gates (a device blocked in emit() returns false), then
@@ -548,8 +568,8 @@ void Runtime::stop() {
   for (auto& n : im.nodes) {
     try {
       n->node->results(im.results[n->id]);
-    } catch (const std::exception& e) {
-      im.results[n->id]["error"] = std::string(e.what());
+    } catch (...) {
+      im.results[n->id]["error"] = exception_text();
     }
     if (im.results[n->id].empty()) im.results.erase(n->id);
   }

@@ -4,6 +4,10 @@
 
 namespace sonoflow {
 
+namespace {
+constexpr const char* kNotStdException = "an exception that is not a std::exception";
+}
+
 ThreadedDevice::~ThreadedDevice() { ThreadedDevice::stop(); }
 
 void ThreadedDevice::start(Context& ctx) {
@@ -20,10 +24,20 @@ void ThreadedDevice::loop(Context& ctx) {
   using clock = std::chrono::steady_clock;
   // An exception must never escape this thread (it would terminate the process): it is
   // handed to the runtime, which applies the node's error policy.
+  bool started = true;
   try {
     on_start();
   } catch (const std::exception& e) {
     ctx.error(std::string("start of device thread: ") + e.what());
+    started = false;
+  } catch (...) {
+    ctx.error(std::string("start of device thread: ") + kNotStdException);
+    started = false;
+  }
+  // A device that cannot start has nothing to send: its stream ends (under on_error: skip
+  // the rest of the pipeline drains and the run ends instead of waiting for it forever).
+  if (!started) {
+    if (!ctx.stopping()) ctx.end_of_stream();
     return;
   }
   auto next = clock::now();
@@ -34,6 +48,8 @@ void ThreadedDevice::loop(Context& ctx) {
       more = produce(ctx);
     } catch (const std::exception& e) {
       ctx.error(e.what());
+    } catch (...) {
+      ctx.error(kNotStdException);
     }
     if (!more) {
       if (!ctx.stopping()) ctx.end_of_stream();
@@ -58,6 +74,8 @@ void ThreadedDevice::loop(Context& ctx) {
     on_stop();
   } catch (const std::exception& e) {
     ctx.error(std::string("stop of device thread: ") + e.what());
+  } catch (...) {
+    ctx.error(std::string("stop of device thread: ") + kNotStdException);
   }
 }
 

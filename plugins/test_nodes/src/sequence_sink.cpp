@@ -1,3 +1,6 @@
+#include <chrono>
+#include <thread>
+
 #include "test_nodes.hpp"
 
 namespace sonoflow::test_nodes {
@@ -13,12 +16,15 @@ NodeSpec SequenceSink<Policy>::spec() {
                  .range(0, 10000)
                  .in("ms")
                  .doc("Time to spend on each frame, as a slow output would")
-                 .live());
+                 .live())
+      .param(ParamSpec::boolean("stall", false)
+                 .doc("Hold the first frame until the pipeline stops, as a hung output would"));
 }
 
 template <EdgePolicy Policy>
 void SequenceSink<Policy>::configure(const ParamSet& params) {
   delay_ms_ = params.get_real("delay_ms");
+  stall_ = params.get_bool("stall");
 }
 
 template <EdgePolicy Policy>
@@ -27,7 +33,10 @@ void SequenceSink<Policy>::update(const std::string& name, const ParamValue& val
 }
 
 template <EdgePolicy Policy>
-void SequenceSink<Policy>::process(const Input& input, Context&) {
+void SequenceSink<Policy>::process(const Input& input, Context& ctx) {
+  constexpr auto kStallPoll = std::chrono::milliseconds(1);
+  if (stall_ && frames_ == 0)
+    while (!ctx.stopping()) std::this_thread::sleep_for(kStallPoll);
   simulate_work(delay_ms_);
   const auto& h = input.frame->header;
   ++frames_;

@@ -73,12 +73,14 @@ class SequenceSink final : public Node {
 
  private:
   double delay_ms_ = 0;
+  bool stall_ = false;
   int64_t frames_ = 0, gaps_ = 0, missing_ = 0, out_of_order_ = 0;
   std::map<uint32_t, uint64_t> next_;  // per source id
 };
 
-// Throws at the stage it is told to (configure, start, process, stop), every n-th frame
-// for process; otherwise forwards frames. For testing error policies.
+// Throws at the stage it is told to (configure, start, process, stop, results), every n-th
+// frame for process, a std::exception or another type; otherwise forwards frames. Its
+// start() may also take a while (start_delay_ms). For testing error policies and signals.
 class Thrower final : public Node {
  public:
   static NodeSpec spec();
@@ -86,10 +88,31 @@ class Thrower final : public Node {
   void start(Context& ctx) override;
   void process(const Input& input, Context& ctx) override;
   void stop() override;
+  void results(Results& out) const override;
 
  private:
-  std::string stage_;
+  std::string stage_, exception_;
   int64_t every_n_ = 1, seen_ = 0;
+  double start_delay_ms_ = 0;
+};
+
+// A device that throws at the stage it is told to (configure, its thread's start or end,
+// producing every n-th frame, results); otherwise emits `count` numbered frames.
+class ThrowingSource final : public ThreadedDevice {
+ public:
+  static NodeSpec spec();
+  void configure(const ParamSet& params) override;
+  void results(Results& out) const override;
+
+ protected:
+  bool produce(Context& ctx) override;
+  double frame_rate_hz() const override { return 0; }
+  void on_start() override;
+  void on_stop() override;
+
+ private:
+  std::string stage_, exception_;
+  int64_t every_n_ = 1, count_ = 0, attempts_ = 0;
 };
 
 // Sleeps for `delay_ms`, as a slow node would; shared by the nodes that take a delay.
