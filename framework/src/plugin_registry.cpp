@@ -56,6 +56,8 @@ bool PluginRegistry::load_library(const fs::path& library) {
     problems_.warning(path, {}, "skipped: " + why);
     return false;
   };
+  if (check_)
+    if (auto why = check_(library); !why.empty()) return skip(why);
   dlerror();
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) return skip(std::string("cannot load library: ") + dlerror());

@@ -28,6 +28,7 @@ int check_command(const std::vector<std::string>& args) {
   }
   const std::string target = args[0];
   PluginRegistry registry;
+  isolate_plugin_loading(registry);  // a library being checked may crash while loading
   std::vector<const NodeTypeInfo*> types;
   std::vector<CheckResult> results;
   const bool is_library = target.ends_with(".so") || target.find('/') != std::string::npos;

@@ -71,6 +71,7 @@ int inspect_command(const std::vector<std::string>& args) {
   if (auto status = parse_arguments("inspect", args, options, type, "a node type", false, vm))
     return *status;
   PluginRegistry registry;
+  isolate_plugin_loading(registry);  // inspect is how one first looks at an unknown library
   load_default_plugins(registry);
   print_plugin_problems(registry);
   const bool json = vm.count("json") > 0;

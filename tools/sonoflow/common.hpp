@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,16 @@ std::optional<int> parse_arguments(const std::string& command, const std::vector
                                    const boost::program_options::options_description& options,
                                    std::string& positional, const char* what, bool required,
                                    boost::program_options::variables_map& vm);
+
+// Loading libraries in a child process first (plugin_scan.cpp): `isolate_plugin_loading`
+// makes `registry` do so for every library it loads from then on; `scan_in_child` checks
+// one and returns why it must not be loaded (empty: safe). The child runs this program
+// as `sonoflow __scan-plugin LIB` (scan_plugin_command). SONOFLOW_PLUGIN_SCAN_TIMEOUT_S
+// (default 10) bounds how long one library may take.
+constexpr const char* kScanPluginCommand = "__scan-plugin";
+void isolate_plugin_loading(PluginRegistry& registry);
+std::string scan_in_child(const std::filesystem::path& library);
+int scan_plugin_command(const std::vector<std::string>& args);
 
 int run_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);

@@ -39,6 +39,9 @@ int main(int argc, char** argv) {
       {"run", run_command},           {"validate", validate_command},  {"inspect", inspect_command},
       {"graph", graph_command},       {"check", check_command},        {"version", version_command},
       {"--version", version_command}, {"recording", recording_command}};
+  // Internal: inspect and check load untrusted libraries through it (plugin_scan.cpp).
+  if (argv[1] == std::string_view(kScanPluginCommand))
+    return scan_plugin_command(std::vector<std::string>(argv + 2, argv + argc));
   auto it = commands.find(argv[1]);
   if (it == commands.end()) {
     std::cerr << "sonoflow: unknown command '" << argv[1] << "'\n\n" << kUsageText;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,13 @@ class PluginRegistry {
   static std::vector<std::filesystem::path> default_search_path(
       const std::filesystem::path& executable);
 
+  // A check run on every library before it is loaded into this process: a non-empty
+  // answer skips the library with that reason. `sonoflow inspect` and `check` set one that
+  // loads the library in a child process first, so that a library crashing or hanging in
+  // its initialisers or entry point cannot take the command down with it.
+  using LibraryCheck = std::function<std::string(const std::filesystem::path&)>;
+  void set_library_check(LibraryCheck check) { check_ = std::move(check); }
+
   // Loads every plugin library (*.so) in `folder`, in name order.
   void load_folder(const std::filesystem::path& folder);
   // Loads one library. Returns false when it was skipped (the reason is in problems()).
@@ -62,6 +70,7 @@ class PluginRegistry {
   std::vector<std::unique_ptr<NodeTypeInfo>> types_;
   std::vector<std::string> ambiguous_;
   std::vector<void*> handles_;  // kept open for the life of the registry
+  LibraryCheck check_;
   Diagnostics problems_;
 };
 
