@@ -3,12 +3,14 @@
 // shared frame is handed over, never copied) and a DDS cut edge (serialize, Cyclone DDS
 // over loopback to a subscriber in a child process, verify and deserialize there, as
 // dds_publish and dds_subscribe do), in the same run:
-//   latency: one frame at a time, paced, from just before sending to the moment the
-//            receiver holds the frame (both processes read the same steady clock);
+//   latency: one frame in flight at a time (the next is sent 5 ms after the previous one
+//            was delivered), from just before it is serialized to the moment the receiver
+//            holds the deserialized frame (both processes read the same steady clock);
 //   throughput: frames sent back to back (the DDS writer under lossless backpressure),
 //            counted from the first to the last frame received.
 // Frames: rf of 128 channels x 2000 samples x 3 angles (int16, 1.5 MB) and a 512 x 512 grey
 // image (256 kB).
+#include <malloc.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <csignal>
@@ -81,7 +83,7 @@ class Receiver {
   int64_t first_ns_ = 0, last_ns_ = 0;
 };
 
-constexpr auto kLatencyPace = std::chrono::milliseconds(5);
+auto latency_pace = std::chrono::milliseconds(40);
 constexpr size_t kPoolSize = 8;
 
 std::vector<std::shared_ptr<Frame>> make_pool(const Workload& w) {
@@ -105,7 +107,7 @@ Figures in_process(const Workload& w, bool paced) {
   oneapi::tbb::flow::function_node<Message> sink(g, oneapi::tbb::flow::serial,
                                                  [&](const Message& msg) { r.add(msg.sent_ns); });
   for (int i = 0; i < n; ++i) {
-    if (paced) std::this_thread::sleep_for(kLatencyPace);
+    if (paced) std::this_thread::sleep_for(latency_pace);
     sink.try_put({pool[i % kPoolSize], now_ns()});
     if (paced) g.wait_for_all();
   }
@@ -155,7 +157,7 @@ void send(const Workload& w, bool paced, int domain) {
   const int n = paced ? w.latency_frames : w.throughput_frames;
   const auto pool = make_pool(w);
   for (int i = 0; i < n; ++i) {
-    if (paced) std::this_thread::sleep_for(kLatencyPace);
+    if (paced) std::this_thread::sleep_for(latency_pace);
     Frame& frame = *pool[i % kPoolSize];
     frame.header.sequence = static_cast<uint64_t>(i);
     frame.header.acquisition_ns = now_ns();
@@ -184,7 +186,7 @@ void print_table(const std::vector<Result>& results) {
                 r.dds_rate.fps * mb);
     std::printf(
         "%-6s %.2f MB per frame: DDS adds %.1f us at p50 (%.0fx the in-process edge), "
-        "carries %.2fx its frame rate\n",
+        "carries %.2g times its frame rate\n",
         r.frame.c_str(), mb, r.dds_latency.p50_us - r.local_latency.p50_us,
         r.dds_latency.p50_us / std::max(r.local_latency.p50_us, 1e-3),
         r.dds_rate.fps / std::max(r.local_rate.fps, 1e-9));
@@ -209,7 +211,7 @@ void print_json(const std::vector<Result>& results) {
     std::printf(
         "%s\"%s\": {\"bytes_per_frame\": %zu, \"in_process\": %s, \"dds\": %s, "
         "\"added_latency_us_p50\": %.1f, \"latency_ratio_p50\": %.1f, "
-        "\"throughput_ratio\": %.4f}",
+        "\"throughput_ratio\": %.3g}",
         i ? ", " : "", r.frame.c_str(), r.dds_rate.bytes_per_frame,
         side(r.local_latency, r.local_rate).c_str(), side(r.dds_latency, r.dds_rate).c_str(),
         r.dds_latency.p50_us - r.local_latency.p50_us,
@@ -234,9 +236,16 @@ int main(int argc, char** argv) {
                                      "frames per latency measurement (one every 5 ms)")(
       "domain", po::value(&domain)->default_value(domain),
       "DDS domain id (0-232); CYCLONEDDS_URI configures the rest");
+  int pace_ms = 40;
+  options.add_options()("pace-ms", po::value(&pace_ms)->default_value(pace_ms),
+                        "latency: one frame every this many ms (40: the demo's 25 frames/s)");
   po::variables_map vm;
   if (auto status = bench::parse_options(argc, argv, options, "sonoflow-bench-dds", vm))
     return *status;
+  latency_pace = std::chrono::milliseconds(pace_ms);
+  // As `sonoflow run` does: megabyte frames from a warm heap, not fresh pages each time.
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   if (domain < 0 || domain > dds::kMaxDomainId || rf_frames < 2 || image_frames < 2 ||
       latency_frames < 1) {
     std::cerr << "sonoflow-bench-dds: --domain must be 0-232, frame counts at least 2\n";

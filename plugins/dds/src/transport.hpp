@@ -66,7 +66,7 @@ class Writer {
   // Waits until at least one reader is matched, or `timeout`; true when one is.
   bool wait_for_reader(std::chrono::milliseconds timeout) const;
   // Sends one frame's bytes. Blocks while a lossless topic's readers hold max_frames
-  // unread frames, up to `max_block`; false when it timed out (nothing was sent).
+  // unread frames, for half a second at most; false then (nothing was sent).
   bool write(uint64_t sequence, std::span<const uint8_t> bytes);
   // Says the stream ended, then waits (up to `timeout`) until every reader has
   // acknowledged everything written; false when some did not.
