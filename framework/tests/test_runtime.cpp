@@ -2,48 +2,12 @@
 
 #include <thread>
 
-#include "helpers.hpp"
+#include "runtime_helpers.hpp"
 #include "runtime_internal.hpp"
-#include "sonoflow/framework/runtime.hpp"
 
 using namespace sonoflow;
+using namespace sonoflow::testing;
 using namespace std::chrono_literals;
-
-namespace {
-
-std::unique_ptr<Runtime> make_runtime(const std::string& yaml, RunOptions options = {true, 0}) {
-  auto c = testing::check_yaml(yaml);
-  INFO(c.diags.to_string());
-  REQUIRE_FALSE(c.diags.has_errors());
-  return std::make_unique<Runtime>(std::move(c.pipeline), options);
-}
-
-// Runs until the sources end (or 30 s pass, which fails the test) and stops.
-void run_to_end(Runtime& rt) {
-  rt.start();
-  bool done = false;
-  for (int i = 0; i < 300 && !done; ++i) done = rt.wait_for(100ms);
-  rt.stop();
-  REQUIRE(done);
-}
-
-int64_t result(const Runtime& rt, const std::string& node, const std::string& key) {
-  auto all = rt.results();
-  REQUIRE(all.count(node));
-  REQUIRE(all[node].count(key));
-  const auto& v = all[node][key];
-  return std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v)
-                                            : static_cast<int64_t>(std::get<double>(v));
-}
-
-const NodeStats& node_stats(const RunStats& s, const std::string& id) {
-  for (auto& n : s.nodes)
-    if (n.id == id) return n;
-  FAIL("no node " << id);
-  return s.nodes.front();
-}
-
-}  // namespace
 
 TEST_CASE("a lossless chain delivers every frame in order") {
   auto rt = make_runtime(R"(sonoflow: 1

@@ -7,42 +7,13 @@
 #include <chrono>
 #include <fstream>
 
-#include "helpers.hpp"
-#include "sonoflow/framework/runtime.hpp"
+#include "runtime_helpers.hpp"
 
 using namespace sonoflow;
+using namespace sonoflow::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::unique_ptr<Runtime> make_runtime(const std::string& yaml, RunOptions options) {
-  auto c = testing::check_yaml(yaml);
-  INFO(c.diags.to_string());
-  REQUIRE_FALSE(c.diags.has_errors());
-  return std::make_unique<Runtime>(std::move(c.pipeline), options);
-}
-
-void run_to_end(Runtime& rt) {
-  rt.start();
-  bool done = false;
-  for (int i = 0; i < 600 && !done; ++i) done = rt.wait_for(100ms);
-  rt.stop();
-  REQUIRE(done);
-}
-
-int64_t result(const Runtime& rt, const std::string& node, const std::string& key) {
-  auto all = rt.results();
-  REQUIRE(all.count(node));
-  REQUIRE(all[node].count(key));
-  return std::get<int64_t>(all[node][key]);
-}
-
-const NodeStats& node_stats(const RunStats& s, const std::string& id) {
-  for (auto& n : s.nodes)
-    if (n.id == id) return n;
-  FAIL("no node " << id);
-  return s.nodes.front();
-}
 
 // The process's peak resident memory so far (VmHWM), in MiB. Each test case runs in a
 // process of its own (catch_discover_tests), so the peak is this test's.

@@ -5,10 +5,10 @@
 
 #include <chrono>
 
-#include "helpers.hpp"
-#include "sonoflow/framework/runtime.hpp"
+#include "runtime_helpers.hpp"
 
 using namespace sonoflow;
+using namespace sonoflow::testing;
 using namespace std::chrono_literals;
 
 namespace {
@@ -17,41 +17,11 @@ constexpr int kFrames = 60;
 constexpr int kEveryN = 10;  // process/produce: throw on every 10th frame
 constexpr const char* kNotStd = "an exception that is not a std::exception";
 
-std::unique_ptr<Runtime> make_runtime(const std::string& yaml) {
-  auto c = testing::check_yaml(yaml);
-  INFO(c.diags.to_string());
-  REQUIRE_FALSE(c.diags.has_errors());
-  return std::make_unique<Runtime>(std::move(c.pipeline), RunOptions{true, 0});
-}
-
-// Runs until the sources end or a stop policy ended the run (30 s at most, then fails).
-void run_to_end(Runtime& rt) {
-  rt.start();
-  bool done = false;
-  for (int i = 0; i < 300 && !done; ++i) done = rt.wait_for(100ms);
-  rt.stop();
-  REQUIRE(done);
-}
-
-int64_t result(const Runtime& rt, const std::string& node, const std::string& key) {
-  auto all = rt.results();
-  REQUIRE(all.count(node));
-  REQUIRE(all[node].count(key));
-  return std::get<int64_t>(all[node][key]);
-}
-
 std::string result_text(const Runtime& rt, const std::string& node, const std::string& key) {
   auto all = rt.results();
   REQUIRE(all.count(node));
   REQUIRE(all[node].count(key));
   return std::get<std::string>(all[node][key]);
-}
-
-const NodeStats& node_stats(const RunStats& s, const std::string& id) {
-  for (auto& n : s.nodes)
-    if (n.id == id) return n;
-  FAIL("no node " << id);
-  return s.nodes.front();
 }
 
 struct Case {
