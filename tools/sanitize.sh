@@ -12,25 +12,30 @@
 # and its sanitizers are the reference ones. Flags go in through CMAKE_*_FLAGS, so no
 # CMakeLists.txt knows about them.
 #
-# Which suites run where (CI budget ~25 min on 2 cores, shared with tools/fuzz.sh):
-#  - asan: every label whose code takes outside input or owns memory (framework, validation,
-#    cli, recording, fuzz, sim, beamformer, needle, writer). Not `sdk` (it installs the SDK
-#    and builds the out-of-tree example with the *normal* flags, which would not link against an
-#    ASan libsonoflow) and not `bench` (benchmarks are not built: timing under ASan means
-#    nothing).
-#  - tsan: the framework tests (runtime, join, stats: the code with threads of its own) and
-#    the cli tests that run pipelines end to end (not those also labelled `writer`: they need
-#    the image plugins, outside the tsan build's targets). oneTBB is not TSan-instrumented; see
-#    tools/sanitizers/tsan.supp for the one suppression and why.
+# Which suites run where (measured times: README, "Reliability"):
+#  - asan: the whole test suite, every label but three: not `sdk` (it installs the SDK and
+#    builds the out-of-tree example with the *normal* flags, which would not link against
+#    an ASan libsonoflow), not `bench` (benchmarks are not built: timing under ASan means
+#    nothing) and not `needle_accuracy` (left out of the normal run too, see tools/setup.sh).
+#  - tsan: the suites that exercise the runtime's threads: `framework` (runtime, join,
+#    stats, control), `cli` (pipelines run end to end, signals) and `faults` (throwing
+#    nodes, backpressure, plugin scanning, recorder faults), built from the framework, the
+#    CLI and the test plugins only. Not the tests that also carry `writer`, `viewer`, `igtl`
+#    or `dds`: they run the OpenCV image plugins, the simulator and beamformer chain or
+#    Cyclone DDS, outside the tsan build (ASan covers them; their threads are their own
+#    servers', reached through the runtime that TSan does check). oneTBB is not
+#    TSan-instrumented: see tools/sanitizers/tsan.supp and the annotation in
+#    framework/src/runtime.cpp (SerialBodyScope) for how and why.
 #
 # Environment: JOBS (default: number of cores); ASAN_LABELS / TSAN_LABELS (ctest -L regexes
-# replacing the defaults above); ASAN_EXCLUDE / TSAN_EXCLUDE (ctest -LE regexes, default
-# none for asan, ^writer$ for tsan); ASAN_TARGETS / TSAN_TARGETS (ninja targets, space-separated; asan default: all,
-# tsan default: what its labels need); SANITIZE_CMAKE_ARGS (more cmake options, e.g.
-# -DSONOFLOW_PLUGIN_WEB_VIEWER=OFF); SANITIZE_BUILD_PREFIX (default build: build-asan,
-# build-tsan); ASAN_BUILD_DIR and ASAN_FLAGS (one ASan build for the tests and the fuzzers:
-# ASAN_BUILD_DIR=build-fuzz ASAN_FLAGS="<the asan flags>,fuzzer-no-link", as tools/fuzz.sh
-# configures it). A quick local check of the core: ASAN_TARGETS="$(tools/sanitize.sh --core)".
+# replacing the defaults above; asan default: none, i.e. every test); ASAN_EXCLUDE /
+# TSAN_EXCLUDE (ctest -LE regexes, defaults as above); ASAN_TARGETS / TSAN_TARGETS (ninja
+# targets, space-separated; asan default: all, tsan default: what its labels need);
+# SANITIZE_CMAKE_ARGS (more cmake options, e.g. -DSONOFLOW_PLUGIN_WEB_VIEWER=OFF);
+# SANITIZE_BUILD_PREFIX (default build: build-asan, build-tsan); ASAN_BUILD_DIR and
+# ASAN_FLAGS (one ASan build for the tests and the fuzzers: ASAN_BUILD_DIR=build-fuzz
+# ASAN_FLAGS="<the asan flags>,fuzzer-no-link", as tools/ci-extended.sh runs it). A quick
+# local check of the core: ASAN_TARGETS="$(tools/sanitize.sh --core)" ASAN_LABELS=framework.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,12 +44,12 @@ stages=(asan tsan)
 (($#)) && stages=("$@")
 jobs="${JOBS:-$(nproc)}"
 prefix="${SANITIZE_BUILD_PREFIX:-build}"
-asan_labels="${ASAN_LABELS:-^(framework|validation|cli|recording|fuzz|sim|beamformer|needle|writer)$}"
-tsan_labels="${TSAN_LABELS:-^(framework|cli)$}"
+asan_labels="${ASAN_LABELS:-}"
+tsan_labels="${TSAN_LABELS:-^(framework|cli|faults)$}"
 # The framework, the CLI and the plugins the framework, validation, cli and recording tests
 # load: a fraction of the tree (no beamformer, simulator or OpenCV code).
 core_targets="sonoflow sonoflow_framework_tests test_nodes wrong_abi not_a_plugin duplicate_type \
-bad_device recorder file_player sonoflow_recording_tests"
+bad_device recorder file_player sonoflow_recording_tests sonoflow_fault_tests"
 if [[ "${1:-}" == --core ]]; then echo "$core_targets"; exit 0; fi
 read -r -a extra_cmake_args <<<"${SANITIZE_CMAKE_ARGS:-}"
 read -r -a asan_targets <<<"${ASAN_TARGETS:-}"
@@ -91,7 +96,8 @@ configure_build() {
 run_stage() {
   local name="$1" dir="$2" flags="$3" labels="$4" exclude="$5" t0 t1 t2 rc=0
   shift 5
-  local select=(-L "$labels")
+  local select=()
+  [[ -n "$labels" ]] && select+=(-L "$labels")
   [[ -n "$exclude" ]] && select+=(-LE "$exclude")
   t0=$SECONDS
   echo "sanitize: [$name] configure and build $dir ($flags) ${*:-all targets}"
@@ -114,11 +120,11 @@ for stage in "${stages[@]}"; do
     asan)
       run_stage asan "${ASAN_BUILD_DIR:-$prefix-asan}" \
         "${ASAN_FLAGS:--fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined}" \
-        "$asan_labels" "${ASAN_EXCLUDE:-}" "${asan_targets[@]}" || status=1
+        "$asan_labels" "${ASAN_EXCLUDE-^(sdk|bench|needle_accuracy)$}" "${asan_targets[@]}" || status=1
       ;;
     tsan)
       run_stage tsan "$prefix-tsan" "-fsanitize=thread -fno-omit-frame-pointer" \
-        "$tsan_labels" "${TSAN_EXCLUDE-^writer$}" "${tsan_targets[@]}" || status=1
+        "$tsan_labels" "${TSAN_EXCLUDE-^(writer|viewer|igtl|dds)$}" "${tsan_targets[@]}" || status=1
       ;;
     *)
       echo "usage: tools/sanitize.sh [asan] [tsan]" >&2

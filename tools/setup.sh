@@ -5,6 +5,8 @@
 #   tools/setup.sh demo    install, build, run the main demo pipeline
 #   tools/setup.sh test    install, build, run the test suite (what CI runs)
 #   tools/setup.sh build   install and build only
+#   tools/setup.sh deps    install what the test suite needs, build nothing (used by
+#                          tools/ci-extended.sh before its sanitizer builds)
 #
 # Environment: BUILD_DIR (default build), JOBS (default: number of cores),
 # CTEST_LABELS (a ctest -L regex; default: every test), CTEST_EXCLUDE (a ctest -LE regex;
@@ -33,12 +35,13 @@ packages=(
   cyclonedds-dev cyclonedds-tools # DDS: pipelines across processes and hosts (plugins/dds)
 )
 # Only the test suite needs these.
-[[ "$mode" == test ]] && packages+=(
+[[ "$mode" == test || "$mode" == deps ]] && packages+=(
   chromium                        # the web viewer's browser test (headless)
 )
 
 source "$here/tools/lib/packages.sh"
 install_missing_packages setup "${packages[@]}"
+[[ "$mode" == deps ]] && exit 0
 
 # ccache (when present) makes rebuilds in several build folders cheap; never required.
 launcher=()
@@ -75,7 +78,7 @@ EOT
     ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 300 "${labels[@]}"
     ;;
   *)
-    echo "usage: tools/setup.sh [demo|test|build]" >&2
+    echo "usage: tools/setup.sh [demo|test|build|deps]" >&2
     exit 2
     ;;
 esac

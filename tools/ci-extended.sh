@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The reliability stages CI runs after the README's test command (GitHub issue #7):
+#
+#   1. asan   one clang build with AddressSanitizer + UndefinedBehaviorSanitizer and
+#             libFuzzer's coverage hooks (build-fuzz), then the test suite under it
+#             (tools/sanitize.sh asan; which labels, and why, is said there);
+#   2. fuzz   every libFuzzer target for FUZZ_SECONDS (default 30) on its committed seed
+#             corpus, built in that same build (tools/fuzz.sh);
+#   3. tsan   a ThreadSanitizer build of the framework, the CLI and the test plugins, and
+#             the suites that exercise the runtime's threads (tools/sanitize.sh tsan).
+#
+#   tools/ci-extended.sh [asan|fuzz|tsan]...    default: all three, in that order
+#
+# Every stage runs even when an earlier one failed (one CI run reports everything); the
+# exit code is 1 when any failed. Each stage installs the Debian packages it lacks (clang,
+# compiler-rt). The times of each stage are printed at the end. Environment: JOBS,
+# FUZZ_SECONDS, and what tools/sanitize.sh and tools/fuzz.sh take.
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+stages=(asan fuzz tsan)
+(($#)) && stages=("$@")
+fuzz_seconds="${FUZZ_SECONDS:-30}"
+# The fuzz targets and the ASan test suite share one build: the same ASan+UBSan flags,
+# plus fuzzer-no-link (coverage hooks; inert without libFuzzer's driver, which only the
+# fuzz programs link).
+export ASAN_BUILD_DIR="${ASAN_BUILD_DIR:-build-fuzz}"
+export FUZZ_BUILD_DIR="$ASAN_BUILD_DIR"
+export ASAN_FLAGS="${ASAN_FLAGS:--fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer -fno-sanitize-recover=undefined}"
+
+# The libraries SonoFlow builds with and the test suite's tools (Chromium): the same list
+# as the README's commands; clang and compiler-rt are installed by each stage's script.
+bash tools/setup.sh deps || exit 1
+
+status=0
+timings=()
+for stage in "${stages[@]}"; do
+  t0=$SECONDS
+  echo "ci-extended: === $stage ==="
+  case "$stage" in
+    asan) bash tools/sanitize.sh asan ;;
+    fuzz) bash tools/fuzz.sh "$fuzz_seconds" ;;
+    tsan) bash tools/sanitize.sh tsan ;;
+    *)
+      echo "usage: tools/ci-extended.sh [asan|fuzz|tsan]..." >&2
+      exit 2
+      ;;
+  esac
+  rc=$?
+  ((rc == 0)) || status=1
+  timings+=("$stage $((SECONDS - t0)) s $([[ $rc == 0 ]] && echo PASS || echo FAIL)")
+done
+echo "ci-extended: stage times:"
+printf '  %s\n' "${timings[@]}"
+exit "$status"
