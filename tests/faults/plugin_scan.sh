@@ -33,14 +33,14 @@ cp "$wrong_abi" "$work/wrong_abi/"
 expect_skipped() {
   local name=$1 folder=$2 lib=$3 reason=$4
   echo "--- $name"
-  SONOFLOW_PLUGIN_PATH="$folder" SONOFLOW_PLUGIN_SCAN_TIMEOUT_S=3 \
+  SONOFLOW_PLUGIN_PATH="$folder" SONOFLOW_PLUGIN_SCAN_TIMEOUT_S=5 \
     timeout -s KILL 60 "$sonoflow" inspect >"$work/stdout" 2>"$work/stderr"
   local rc=$?
   [ "$rc" -eq 0 ] || fail "$name: inspect exited with $rc, expected 0"
   grep -q "test_counter" "$work/stdout" || fail "$name: inspect no longer lists the good plugins"
   grep -Eq "$lib: warning: skipped: $reason" "$work/stderr" ||
     fail "$name: no warning '$lib: warning: skipped: $reason'"
-  timeout -s KILL 60 env SONOFLOW_PLUGIN_SCAN_TIMEOUT_S=3 "$sonoflow" check "$folder/$lib" \
+  timeout -s KILL 60 env SONOFLOW_PLUGIN_SCAN_TIMEOUT_S=5 "$sonoflow" check "$folder/$lib" \
     >"$work/stdout" 2>"$work/stderr"
   rc=$?
   [ "$rc" -eq 1 ] || fail "$name: check exited with $rc, expected 1"
@@ -58,7 +58,7 @@ expect_skipped "entry point aborts" "$faulty/abort" faulty_abort.so \
 expect_skipped "initialiser calls exit(3)" "$faulty/exit" faulty_exit.so \
   "made the process exit with status 3 $in_child"
 expect_skipped "entry point never returns" "$faulty/hang" faulty_hang.so \
-  "did not finish loading within 3 s \\(in a separate process, then killed\\); not loaded"
+  "did not finish loading within 5 s \\(in a separate process, then killed\\); not loaded"
 expect_skipped "node type crashes describing itself" "$faulty/spec_segv" faulty_spec_segv.so \
   "$segv $in_child"
 expect_skipped "library cut inside its headers" "$work/truncated_headers" test_nodes_cut.so \
