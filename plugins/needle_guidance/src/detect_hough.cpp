@@ -15,12 +15,15 @@ namespace {
 constexpr double kRidgeSigmaMm = 0.4;
 // Ridge pixels kept for the Hough vote: the top fraction of the ridge map, and never
 // less than this share of its maximum (so a uniform-speckle image votes few pixels).
-constexpr double kVotePercentile = 0.975;
-constexpr double kVoteFractionOfMax = 0.25;
+constexpr double kVotePercentile = 0.95;
+constexpr double kVoteFractionOfMax = 0.0;
 constexpr double kHoughThetaStepDeg = 0.5;
-constexpr int kCandidatesPerSide = 3;
+constexpr int kCandidatesPerSide = 8;
 // Half-width of the band around a Hough line whose ridge pixels the fit uses.
 constexpr double kFitBandMm = 0.8;
+// Window over which ridge strength is normalized (see normalize_locally): several times
+// the shaft's width, so the shaft itself adds little to its own normalization.
+constexpr double kLocalWindowMm = 8.0;
 
 // Bright-line measure: -lambda_min - |lambda_max| of the Hessian (large across a bright
 // line, small on blobs and edges), kept only where the ridge runs in an allowed direction.
@@ -78,7 +81,9 @@ float vote_threshold(const cv::Mat& ridge) {
 }  // namespace
 
 std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s) {
-  const cv::Mat ridge = ridge_map(w, s);
+  cv::Mat ridge = ridge_map(w, s);
+  suppress_near_dead(ridge, w, kFitBandMm);
+  normalize_locally(ridge, w, kLocalWindowMm);
   const float t = vote_threshold(ridge);
   std::vector<Candidate> out;
   if (t <= 0) return out;

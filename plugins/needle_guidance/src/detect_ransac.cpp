@@ -20,6 +20,8 @@ constexpr size_t kMaxCandidates = 1500;  // strongest kept: bounds the cost of e
 constexpr int kTrials = 400;
 constexpr double kInlierBandMm = 0.4;
 constexpr double kFitBandMm = 0.8;
+// Window over which the top-hat is normalized (see normalize_locally), as for the ridge.
+constexpr double kLocalWindowMm = 8.0;
 constexpr int kLines = 2;  // a second search without the first's inliers
 constexpr uint64_t kSeed = 0x5eed;  // fixed: the same image always gives the same lines
 
@@ -36,6 +38,8 @@ std::vector<Point> candidates(const WorkImage& w, cv::Mat& evidence) {
   cv::GaussianBlur(w.grey, g, cv::Size(), sigma_px, sigma_px);
   const int k = std::max(3, static_cast<int>(std::lround(kTopHatDiameterMm / w.px_mm)) | 1);
   cv::morphologyEx(g, tophat, cv::MORPH_TOPHAT, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
+  suppress_near_dead(tophat, w, kFitBandMm);
+  normalize_locally(tophat, w, kLocalWindowMm);
   std::vector<float> v(tophat.begin<float>(), tophat.end<float>());
   if (v.empty()) return {};
   auto nth = v.begin() + static_cast<long>(kCandidatePercentile * (v.size() - 1));

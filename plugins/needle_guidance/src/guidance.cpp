@@ -1,5 +1,6 @@
 #include "guidance.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -60,9 +61,12 @@ std::optional<Measurement> Guidance::measure(const Raster& image, BoxMm& image_b
       method_ == Method::hough ? detect_hough(w, settings_) : detect_ransac(w, settings_);
   const cv::Mat smooth = smooth_for_profile(w);
   std::optional<Measurement> best;
-  // The candidate with the most shaft evidence (contrast times length) wins, whatever its
-  // rank in its method: a slightly misaligned line loses contrast along its length.
-  auto evidence = [](const Measurement& m) { return m.contrast_snr * m.length_mm; };
+  // The candidate with the most evidence (significance, with short runs counting less)
+  // wins, whatever its rank in its method: a slightly misaligned line loses contrast along
+  // its length.
+  auto evidence = [&](const Measurement& m) {
+    return m.significance * std::min(1.0, m.length_mm / (2 * settings_.min_shaft_mm));
+  };
   for (const auto& c : candidates) {
     auto m = measure_shaft(w, smooth, c.line, settings_);
     if (m && (!best || evidence(*m) > evidence(*best))) best = m;

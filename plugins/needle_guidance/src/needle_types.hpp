@@ -56,11 +56,13 @@ struct Measurement {
   Line line;             // fitted shaft, point = the visible shaft start
   Vec2 shaft_start_mm{0, 0};
   Vec2 tip_mm{0, 0};
-  double confidence = 0;    // 0..1 from the shaft's contrast and length
-  double contrast_snr = 0;  // median shaft brightness over background, in noise units
+  double confidence = 0;    // 0..1 from the shaft's significance and length
+  // Mean shaft brightness over the dimmer side's background, in standard errors of a
+  // background line's mean (tip_search.cpp): how unlikely the line is to be speckle.
+  double significance = 0;
   double length_mm = 0;
+  double entry_gap_mm = 0;  // from the visible shaft start back to the image's border
   double fade_ratio = 1;    // distal third's brightness over the proximal third's
-  double shadow_ratio = 1;  // brightness beneath the shaft over above it (bone: << 1)
 };
 
 }  // namespace sonoflow::needle

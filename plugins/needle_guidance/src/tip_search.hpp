@@ -13,7 +13,7 @@ namespace sonoflow::needle {
 
 // Confidence from contrast and length (both saturate): shared so that tests and README
 // state one rule.
-double confidence_of(double contrast_snr, double length_mm, const Settings& s);
+double confidence_of(double significance, double length_mm, const Settings& s);
 
 // The shaft along `line` in `smooth` (the work image lightly smoothed, same geometry as
 // w.grey). nullopt when no bright run of at least settings.min_shaft_mm lies on it.

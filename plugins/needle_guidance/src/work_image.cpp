@@ -5,6 +5,7 @@
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace sonoflow::needle {
 
@@ -14,7 +15,68 @@ std::string mm(double v) {
   std::snprintf(buf, sizeof buf, "%.2f", v);
   return buf;
 }
+
+// A black region counts as "not imaged" from this share of the image on: single black
+// pixels or an anechoic pocket clipped to 0 at the border are tissue.
+constexpr double kMinDeadShare = 0.005;
+
+// Zero-valued regions that touch the border of `grey8`, as 255 (empty: none).
+cv::Mat border_black_regions(const cv::Mat& grey8) {
+  cv::Mat black = grey8 == 0, labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(black, labels, stats, centroids, 4, CV_32S);
+  const double min_area = kMinDeadShare * grey8.total();
+  std::vector<uint8_t> dead(static_cast<size_t>(n), 0);
+  bool any = false;
+  for (int i = 1; i < n; ++i) {
+    const int x = stats.at<int>(i, cv::CC_STAT_LEFT), y = stats.at<int>(i, cv::CC_STAT_TOP);
+    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+    const bool touches = x == 0 || y == 0 || x + w == grey8.cols || y + h == grey8.rows;
+    dead[static_cast<size_t>(i)] = touches && stats.at<int>(i, cv::CC_STAT_AREA) >= min_area;
+    any = any || dead[static_cast<size_t>(i)];
+  }
+  if (!any) return {};
+  cv::Mat out(grey8.size(), CV_8U, cv::Scalar(0));
+  for (int r = 0; r < out.rows; ++r) {
+    const int* l = labels.ptr<int>(r);
+    uint8_t* o = out.ptr<uint8_t>(r);
+    for (int c = 0; c < out.cols; ++c) o[c] = dead[static_cast<size_t>(l[c])] ? 255 : 0;
+  }
+  return out;
+}
+
+cv::Mat dilate_mm(const cv::Mat& mask, double margin_mm, double px_mm) {
+  const int k = 2 * static_cast<int>(std::ceil(margin_mm / px_mm)) + 1;
+  cv::Mat out;
+  cv::dilate(mask, out, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
+  return out;
+}
+// Below the probe face lie the skin echo and the lens reverberations: bright, and for a
+// convex probe curved along the face so that pieces of them run at needle angles. The
+// first kSkinZoneMm under the first imaged pixel of every column count as not imaged
+// (when the image starts at the probe face; a crop from deeper down keeps its top rows).
+void mark_skin_zone(WorkImage& w, double top_of_crop_mm) {
+  if (top_of_crop_mm > kSkinZoneMm) return;
+  if (w.dead.empty()) w.dead = cv::Mat(w.grey.size(), CV_8U, cv::Scalar(0));
+  const int zone_px = static_cast<int>(std::ceil(kSkinZoneMm / w.pz_mm));
+  for (int c = 0; c < w.dead.cols; ++c) {
+    int first = 0;
+    while (first < w.dead.rows && w.dead.at<uint8_t>(first, c)) ++first;
+    for (int r = first; r < std::min(w.dead.rows, first + zone_px); ++r) w.dead.at<uint8_t>(r, c) = 255;
+  }
+}
 }  // namespace
+
+bool WorkImage::imaged(const Vec2& p) const {
+  const cv::Point2d px = to_pixel(p);
+  const int c = static_cast<int>(std::lround(px.x)), r = static_cast<int>(std::lround(px.y));
+  if (c < 0 || r < 0 || c >= grey.cols || r >= grey.rows) return false;
+  return dead.empty() || dead.at<uint8_t>(r, c) == 0;
+}
+
+void suppress_near_dead(cv::Mat& evidence, const WorkImage& w, double margin_mm) {
+  if (w.dead.empty()) return;
+  evidence.setTo(0, dilate_mm(w.dead, margin_mm, w.px_mm));
+}
 
 PixelMap PixelMap::of(const Raster& r) {
   if (r.sector)
@@ -93,6 +155,12 @@ WorkImage make_work_image(const Raster& r, const Settings& settings) {
   const bool shrinking = out_cols < n_cols && out_rows < n_rows;
   cv::resize(grey8, resized, cv::Size(out_cols, out_rows), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
   resized.convertTo(w.grey, CV_32F);
+  if (cv::Mat black = border_black_regions(grey8); !black.empty()) {
+    cv::Mat small;
+    cv::resize(black, small, resized.size(), 0, 0, cv::INTER_NEAREST);
+    w.dead = dilate_mm(small, kDeadMarginMm, settings.working_pixel_mm);
+  }
+  mark_skin_zone(w, map.z0_mm + r0 * map.dz_mm);
   // cv::resize maps output pixel centre j to input (j + 0.5) n / m - 0.5: the exact mm of
   // each working pixel follows from it.
   const double sx = double(n_cols) / out_cols, sz = double(n_rows) / out_rows;
@@ -102,6 +170,19 @@ WorkImage make_work_image(const Raster& r, const Settings& settings) {
   w.z0_mm = map.z0_mm + map.dz_mm * (r0 + 0.5 * sz - 0.5);
   w.roi_box = {w.x0_mm, w.z0_mm, w.x0_mm + (out_cols - 1) * w.px_mm, w.z0_mm + (out_rows - 1) * w.pz_mm};
   return w;
+}
+
+// Divides a non-negative evidence map by its local RMS over a square window: a ridge
+// counts by how much it stands out from the ridges around it, not by its absolute
+// strength, so a bright cluttered region (bone and what lies beneath it) does not take
+// every vote from a fainter but isolated and straight shaft.
+void normalize_locally(cv::Mat& evidence, const WorkImage& w, double window_mm) {
+  const int k = 2 * static_cast<int>(std::lround(0.5 * window_mm / w.px_mm)) + 1;
+  cv::Mat energy;
+  cv::boxFilter(evidence.mul(evidence), energy, CV_32F, {k, k});
+  cv::sqrt(energy, energy);
+  const double floor = 1e-3 * cv::norm(energy, cv::NORM_INF) + 1e-12;
+  cv::divide(evidence, cv::max(energy, floor), evidence);
 }
 
 float sample(const cv::Mat& img, double col, double row) {

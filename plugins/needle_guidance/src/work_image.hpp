@@ -28,16 +28,37 @@ struct WorkImage {
   double x0_mm = 0, z0_mm = 0, px_mm = 0.2, pz_mm = 0.2;
   BoxMm image_box;      // the whole input image's extent in mm
   BoxMm roi_box;        // the part resampled into `grey`
+  // CV_8U over `grey`, 255 where nothing was imaged: the black outside of a scan-converted
+  // sector or a scanner's fan (zero-valued regions touching the image border), widened by
+  // kDeadMarginMm so that the blurred step at its edge counts too. Empty when all imaged.
+  cv::Mat dead;
 
   Vec2 to_mm(double col, double row) const { return {x0_mm + col * px_mm, z0_mm + row * pz_mm}; }
   cv::Point2d to_pixel(const Vec2& p) const { return {(p.x() - x0_mm) / px_mm, (p.y() - z0_mm) / pz_mm}; }
   double mm_to_px(double mm) const { return mm / px_mm; }
+  // Whether `p` lies inside the work image and outside its dead region.
+  bool imaged(const Vec2& p) const;
 };
+
+// How far the dead region is widened into the image, in mm: the blur of the sector edge
+// (point spread function plus the detectors' smoothing).
+constexpr double kDeadMarginMm = 1.0;
+// Depth below the probe face (the first imaged pixel of a column) that is not searched.
+constexpr double kSkinZoneMm = 3.0;
+
 
 // Resamples `r`'s region of interest (settings.roi, clipped to the image; the whole image
 // without one). Throws std::invalid_argument naming the problem (empty, polar image,
 // ROI outside the image, pixel data not matching the size).
 WorkImage make_work_image(const Raster& r, const Settings& settings);
+
+// Zeroes `evidence` (CV_32F over w.grey) within `margin_mm` of the dead region: the step
+// from tissue to black is not a needle.
+void suppress_near_dead(cv::Mat& evidence, const WorkImage& w, double margin_mm);
+
+// Divides a non-negative evidence map (CV_32F over w.grey) by its local RMS over a square
+// window of window_mm: what stands out from its surroundings counts, not absolute strength.
+void normalize_locally(cv::Mat& evidence, const WorkImage& w, double window_mm);
 
 // Bilinear sample of a CV_32F image at (col, row); NaN outside.
 float sample(const cv::Mat& img, double col, double row);

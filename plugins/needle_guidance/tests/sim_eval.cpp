@@ -49,17 +49,22 @@ EvalStats evaluate(const std::filesystem::path& path, Method method, const Setti
     ++st.frames;
     auto truth = std::dynamic_pointer_cast<const NeedleTruth>(image->truth);
     if (!truth) continue;
+    // Shaft length inside the imaged area (a convex probe's sector is a wedge, not the
+    // image's rectangle): walked back from the tip while the image is not black there.
     const double x_min = image->origin_mm[0], x_max = x_min + (image->width - 1) * image->spacing_mm[0];
+    const double z_max = image->origin_mm[1] + (image->height - 1) * image->spacing_mm[1];
     const Vec2 tip(truth->tip_mm[0], truth->tip_mm[2]);
-    const double a = truth->shaft_angle_deg * std::numbers::pi / 180;
-    const bool tip_inside = tip.x() > x_min && tip.x() < x_max && tip.y() > 0;
-    // Shaft length inside the image: from the tip back to the skin line or the side edge.
     const Vec2 entry(truth->entry_mm[0], truth->entry_mm[2]);
+    auto imaged = [&](const Vec2& p) {
+      if (p.x() < x_min || p.x() > x_max || p.y() < image->origin_mm[1] || p.y() > z_max) return false;
+      const auto c = static_cast<size_t>(std::lround((p.x() - x_min) / image->spacing_mm[0]));
+      const auto r = static_cast<size_t>(std::lround((p.y() - image->origin_mm[1]) / image->spacing_mm[1]));
+      return image->pixels[(r * image->width + c) * image->channels] != 0;
+    };
+    const bool tip_inside = imaged(tip);
     const Vec2 back = (entry - tip).normalized();
-    double inside_mm = (entry - tip).norm();
-    if (back.x() > 0) inside_mm = std::min(inside_mm, (x_max - tip.x()) / back.x());
-    if (back.x() < 0) inside_mm = std::min(inside_mm, (x_min - tip.x()) / back.x());
-    (void)a;
+    double inside_mm = 0;
+    while (inside_mm < (entry - tip).norm() && imaged(tip + (inside_mm + 0.2) * back)) inside_mm += 0.2;
     if (!truth->needle_present || !tip_inside) {
       ++st.free_frames;
       st.false_detections += out.detected;
@@ -75,7 +80,7 @@ EvalStats evaluate(const std::filesystem::path& path, Method method, const Setti
       const auto& m = guidance.last_measurement();
       std::fprintf(stderr, "frame %zu truth tip (%.1f, %.1f) %.1f deg | best %s tip (%.1f, %.1f) %.1f deg contrast %.2f length %.1f conf %.2f\n",
                    i, tip.x(), tip.y(), truth->shaft_angle_deg, m ? "" : "none", m ? m->tip_mm.x() : 0.0,
-                   m ? m->tip_mm.y() : 0.0, m ? m->line.angle_deg() : 0.0, m ? m->contrast_snr : 0.0,
+                   m ? m->tip_mm.y() : 0.0, m ? m->line.angle_deg() : 0.0, m ? m->significance : 0.0,
                    m ? m->length_mm : 0.0, m ? m->confidence : 0.0);
     }
     ++st.needle_frames;

@@ -35,8 +35,9 @@ TEST_CASE("both methods find a synthetic needle's angle, side and tip", "[detect
   SyntheticNeedle n;
   n.angle_deg = angle;
   n.side = side;
-  // Deep enough that a shallow needle still has > 20 mm of shaft in the image.
-  n.tip_mm = {side * -3.0, angle < 10 ? 4.0 : 16.0};
+  // Deep enough that a shallow needle still has > 20 mm of shaft in the image, below the
+  // skin zone that is not searched (kSkinZoneMm).
+  n.tip_mm = {side * -3.0, angle < 10 ? 7.0 : 16.0};
   SyntheticImage img;
   img.seed = static_cast<uint64_t>(angle * 10 + side + 5);
   const NeedleFrame f = guide(method, *make_image(img, n));
