@@ -18,7 +18,7 @@ constexpr double kRidgeSigmaMm = 0.4;
 constexpr double kVotePercentile = 0.95;
 constexpr double kVoteFractionOfMax = 0.0;
 constexpr double kHoughThetaStepDeg = 0.5;
-constexpr int kCandidatesPerSide = 8;
+constexpr int kCandidatesPerSide = 5;
 // Half-width of the band around a Hough line whose ridge pixels the fit uses.
 constexpr double kFitBandMm = 0.8;
 // Window over which ridge strength is normalized (see normalize_locally): several times

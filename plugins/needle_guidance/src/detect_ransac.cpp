@@ -22,7 +22,7 @@ constexpr double kInlierBandMm = 0.4;
 constexpr double kFitBandMm = 0.8;
 // Window over which the top-hat is normalized (see normalize_locally), as for the ridge.
 constexpr double kLocalWindowMm = 8.0;
-constexpr int kLines = 2;  // a second search without the first's inliers
+constexpr int kLines = 4;  // further searches without the earlier lines' inliers
 constexpr uint64_t kSeed = 0x5eed;  // fixed: the same image always gives the same lines
 
 struct Point {

@@ -24,9 +24,8 @@ constexpr double kSnapRangeMm = 1.5, kSnapStepMm = 0.1, kEchoFraction = 0.7;
 constexpr double kBevelSearchMm = 1.5, kBevelFactor = 1.5;
 // A parallel line counts when this share of it lies in imaged tissue.
 constexpr double kMinImagedShare = 0.7;
-// Speckle decorrelates along a line over about a resolution cell: the mean of a run of
-// length L averages about L / this many independent samples.
-constexpr double kSpeckleCorrelationMm = 1.0;
+// Longest lag searched for the speckle's correlation along a line (correlation_samples).
+constexpr double kMaxCorrelationMm = 5.0;
 // Across-shaft half-width averaged into the on-shaft value (tolerates small fit errors).
 constexpr double kOnShaftHalfWidthMm = 0.2;
 // Gaps in the bright run shorter than this are bridged (speckle nulls on the shaft).
@@ -138,7 +137,7 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
   double s0, s1;
   if (!clip(line, w.roi_box, s0, s1)) return std::nullopt;
   Profile pr;
-  pr.step_mm = 0.5 * std::min(w.px_mm, w.pz_mm);
+  pr.step_mm = std::min(w.px_mm, w.pz_mm);
   const Vec2 normal(-line.dir.y(), line.dir.x());
   auto value = [&](const Vec2& p) { return value_at(w, smooth, p); };
   // side[k]: background on parallel line k (kOffsets on one side, then the same offsets
@@ -228,6 +227,98 @@ double bevel_or_end(const Profile& pr) {
   return pr.q[peak] >= kBevelFactor * pr.level ? pr.s_of[peak] : pr.s_tip;
 }
 
+// Correlation length of speckle along a background line, in samples: 1 + 2 * the sum of
+// its normalized autocorrelation up to the first lag where it drops to zero (the
+// integral scale). Speckle is long laterally and short axially, so a shallow line sees
+// far fewer independent samples over the same length than a steep one.
+double correlation_samples(const std::vector<float>& v, size_t first, size_t last, size_t max_lag) {
+  double mean = 0, var = 0;
+  size_t n = 0;
+  for (size_t i = first; i <= last; ++i)
+    if (!std::isnan(v[i])) mean += v[i], ++n;
+  if (n < 8) return 1;
+  mean /= n;
+  for (size_t i = first; i <= last; ++i)
+    if (!std::isnan(v[i])) var += (v[i] - mean) * (v[i] - mean);
+  if (var <= 0) return 1;
+  double scale = 1;
+  for (size_t lag = 1; lag <= max_lag && first + lag <= last; ++lag) {
+    double c = 0;
+    size_t pairs = 0;
+    for (size_t i = first; i + lag <= last; ++i)
+      if (!std::isnan(v[i]) && !std::isnan(v[i + lag])) c += (v[i] - mean) * (v[i + lag] - mean), ++pairs;
+    if (pairs == 0) break;
+    const double rho = c / pairs / (var / n);
+    if (rho <= 0) break;
+    scale += 2 * rho;
+  }
+  return scale;
+}
+
+// Significance of samples [first, last] of a profile as a shaft: the mean shaft value over
+// the dimmer side's background, in standard errors of a line mean. A needle is brighter
+// than the tissue on both of its sides; a step edge (a bright layer over a dark one, the
+// border of a sector) only than one. Each side's parallel lines give its background (their
+// means) and, by their spread about a straight trend across the offsets (tissue layers and
+// the comet tail make a trend, not noise), how much a line mean varies here; the
+// per-sample spread over the number of independent samples (from the lines' own
+// correlation length) gives the same from speckle statistics. Both are combined, so that
+// neither being small by chance makes speckle look significant. nullopt without tissue on
+// both sides along at least two parallel lines each.
+std::optional<double> significance_of(const Profile& pr, size_t first, size_t last) {
+  const size_t n_span = last - first + 1;
+  double on_sum = 0;
+  size_t on_n = 0;
+  for (size_t i = first; i <= last; ++i)
+    if (!std::isnan(pr.centre[i])) on_sum += pr.centre[i], ++on_n;
+  if (on_n == 0) return std::nullopt;
+  const double on_mean = on_sum / on_n;
+  struct LineMean {
+    double offset_mm, mean;
+  };
+  std::vector<LineMean> sides[2];
+  std::vector<double> samples;
+  double correlation = 0;
+  const size_t max_lag = static_cast<size_t>(kMaxCorrelationMm / pr.step_mm);
+  for (size_t k = 0; k < 2 * kOffsets; ++k) {
+    double sum = 0;
+    size_t n = 0;
+    for (size_t i = first; i <= last; ++i)
+      if (const float b = pr.side[k][i]; !std::isnan(b)) sum += b, ++n, samples.push_back(b);
+    if (n < kMinImagedShare * n_span) continue;
+    sides[k < kOffsets ? 0 : 1].push_back({kBackgroundOffsetsMm[k % kOffsets], sum / n});
+    correlation += correlation_samples(pr.side[k], first, last, max_lag);
+  }
+  const size_t lines = sides[0].size() + sides[1].size();
+  if (sides[0].size() < 2 || sides[1].size() < 2) return std::nullopt;
+  double contrast = std::numeric_limits<double>::infinity(), residual_sq = 0;
+  size_t dof = 0;
+  for (const auto& side : sides) {
+    double mo = 0, mm = 0;
+    for (const auto& l : side) mo += l.offset_mm, mm += l.mean;
+    mo /= side.size();
+    mm /= side.size();
+    contrast = std::min(contrast, on_mean - mm);
+    double sxy = 0, sxx = 0;
+    for (const auto& l : side) sxy += (l.offset_mm - mo) * (l.mean - mm), sxx += (l.offset_mm - mo) * (l.offset_mm - mo);
+    const double slope = sxx > 0 ? sxy / sxx : 0;
+    for (const auto& l : side) {
+      const double r = l.mean - mm - slope * (l.offset_mm - mo);
+      residual_sq += r * r;
+    }
+    dof += side.size() - 2;
+  }
+  const double between_lines = dof > 0 ? std::sqrt(residual_sq / dof) : 0.0;
+  const double median = quantile(samples, 0.5);
+  std::vector<double> dev;
+  dev.reserve(samples.size());
+  for (double v : samples) dev.push_back(std::abs(v - median));
+  const double per_sample = 1.4826 * quantile(dev, 0.5);
+  const double independent = std::max(1.0, n_span / (correlation / lines));
+  const double standard_error = per_sample / std::sqrt(independent);
+  return contrast / std::max(std::hypot(between_lines, standard_error), 1.0);
+}
+
 }  // namespace
 
 std::optional<Measurement> measure_shaft(const WorkImage& w, const cv::Mat& smooth, const Line& fitted,
@@ -238,8 +329,6 @@ std::optional<Measurement> measure_shaft(const WorkImage& w, const cv::Mat& smoo
   auto pr = profile_of(w, smooth, line);
   if (!pr) return std::nullopt;
   const auto& q = pr->q;
-  const auto& on = pr->centre;
-  const auto& side = pr->side;
   const Run* run = &pr->run;
   const double s_start = pr->s_start, s_tip = pr->s_tip, step_mm = pr->step_mm;
 
@@ -255,56 +344,15 @@ std::optional<Measurement> measure_shaft(const WorkImage& w, const cv::Mat& smoo
   m.tip_mm = line.at(bevel_or_end(*pr));
   m.line = {m.shaft_start_mm, line.dir};
 
-  // Significance. A needle is brighter than the tissue on both of its sides; a step edge
-  // (a bright layer over a dark one, the border of a sector) only than one. Each side's
-  // parallel lines give its background (their means over the run) and, by their spread,
-  // how much a line mean varies in this tissue at this angle (speckle correlated along
-  // the direction, layers). The weaker side decides. The span judged runs from where the
-  // line enters the image to the tip: the hypothesis is a needle all along it, and a
-  // bright stretch picked out of speckle (or a bone fragment deep inside) is diluted by
-  // the unremarkable line leading to it.
+  // Significance (significance_of) over the span from where the line enters the image to
+  // the tip: the hypothesis is a needle all along it, and a bright stretch picked out of
+  // speckle (or a bone fragment deep inside) is diluted by the unremarkable line leading
+  // to it.
   const size_t gap_samples = static_cast<size_t>(std::lround(m.entry_gap_mm / step_mm));
   const size_t first = run->first > gap_samples ? run->first - gap_samples : 0;
-  const size_t n_run = run->last - first + 1;
-  double on_sum = 0;
-  size_t on_n = 0;
-  for (size_t i = first; i <= run->last; ++i)
-    if (!std::isnan(on[i])) on_sum += on[i], ++on_n;
-  if (on_n == 0) return std::nullopt;
-  const double on_mean = on_sum / on_n;
-  std::vector<double> line_mean[2];
-  std::vector<double> samples;  // every background sample: the per-sample spread
-  for (size_t k = 0; k < 2 * kOffsets; ++k) {
-    double sum = 0;
-    size_t n = 0;
-    for (size_t i = first; i <= run->last; ++i)
-      if (const float b = side[k][i]; !std::isnan(b)) sum += b, ++n, samples.push_back(b);
-    if (n >= kMinImagedShare * n_run) line_mean[k < kOffsets ? 0 : 1].push_back(sum / n);
-  }
-  // Tissue on both sides, seen along at least two parallel lines each (one line mean
-  // says nothing about how much line means vary).
-  if (line_mean[0].size() < 2 || line_mean[1].size() < 2) return std::nullopt;
-  double contrast = std::numeric_limits<double>::infinity(), spread_sq = 0;
-  size_t lines = 0;
-  for (const auto& means : line_mean) {
-    const double mean = std::accumulate(means.begin(), means.end(), 0.0) / means.size();
-    contrast = std::min(contrast, on_mean - mean);
-    for (double v : means) spread_sq += (v - mean) * (v - mean);
-    lines += means.size();
-  }
-  const double between_lines = lines > 2 ? std::sqrt(spread_sq / (lines - 2)) : 0.0;
-  // And the standard error of one line's mean from the per-sample spread (robust).
-  const double median = quantile(samples, 0.5);
-  std::vector<double> dev;
-  dev.reserve(samples.size());
-  for (double v : samples) dev.push_back(std::abs(v - median));
-  const double per_sample = 1.4826 * quantile(dev, 0.5);
-  const double independent = std::max(1.0, n_run * step_mm / kSpeckleCorrelationMm);
-  // Both estimates are uncertain (the spread between lines from a handful of lines):
-  // combined, so that neither being small by chance makes speckle look significant.
-  const double standard_error = per_sample / std::sqrt(independent);
-  const double noise = std::max(std::hypot(between_lines, standard_error), 1.0);
-  m.significance = contrast / noise;
+  const auto sig = significance_of(*pr, first, run->last);
+  if (!sig) return std::nullopt;
+  m.significance = *sig;
 
   const size_t third = std::max<size_t>(1, (run->last - run->first + 1) / 3);
   double proximal = 0, distal = 0;

@@ -19,29 +19,44 @@ std::string mm(double v) {
 // A black region counts as "not imaged" from this share of the image on: single black
 // pixels or an anechoic pocket clipped to 0 at the border are tissue.
 constexpr double kMinDeadShare = 0.005;
+constexpr int kMinBorderRunPx = 8;
 
-// Zero-valued regions that touch the border of `grey8`, as 255 (empty: none).
+// Zero-valued regions that touch the border of `grey8`, as 255 (empty: none). Flood fills
+// from the black border pixels: only the regions found are visited, not the whole image.
 cv::Mat border_black_regions(const cv::Mat& grey8) {
-  cv::Mat black = grey8 == 0, labels, stats, centroids;
-  const int n = cv::connectedComponentsWithStats(black, labels, stats, centroids, 4, CV_32S);
   const double min_area = kMinDeadShare * grey8.total();
-  std::vector<uint8_t> dead(static_cast<size_t>(n), 0);
-  bool any = false;
-  for (int i = 1; i < n; ++i) {
-    const int x = stats.at<int>(i, cv::CC_STAT_LEFT), y = stats.at<int>(i, cv::CC_STAT_TOP);
-    const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
-    const bool touches = x == 0 || y == 0 || x + w == grey8.cols || y + h == grey8.rows;
-    dead[static_cast<size_t>(i)] = touches && stats.at<int>(i, cv::CC_STAT_AREA) >= min_area;
-    any = any || dead[static_cast<size_t>(i)];
-  }
-  if (!any) return {};
-  cv::Mat out(grey8.size(), CV_8U, cv::Scalar(0));
-  for (int r = 0; r < out.rows; ++r) {
-    const int* l = labels.ptr<int>(r);
-    uint8_t* o = out.ptr<uint8_t>(r);
-    for (int c = 0; c < out.cols; ++c) o[c] = dead[static_cast<size_t>(l[c])] ? 255 : 0;
-  }
-  return out;
+  constexpr int kFlags = 4 | cv::FLOODFILL_MASK_ONLY | (255 << 8);
+  cv::Mat seen(grey8.rows + 2, grey8.cols + 2, CV_8U, cv::Scalar(0)), dead;
+  std::vector<cv::Point> large;  // one seed per region large enough to count
+  // Seeds: the middle of every run of kMinBorderRunPx black border pixels. Speckle that is
+  // black in a dark region touches the border in short runs; the outside of a sector or
+  // fan in long ones. Filling from every black pixel would cost a flood fill each.
+  auto seed_runs = [&](int n, auto at) {
+    int run = 0;
+    for (int i = 0; i <= n; ++i) {
+      const cv::Point p = i < n ? at(i) : cv::Point{};
+      if (i < n && grey8.at<uint8_t>(p) == 0) {
+        ++run;
+        continue;
+      }
+      if (run >= kMinBorderRunPx) {
+        const cv::Point q = at(i - run / 2 - 1);
+        if (!seen.at<uint8_t>(q.y + 1, q.x + 1) &&
+            cv::floodFill(grey8, seen, q, 0, nullptr, 0, 0, kFlags) >= min_area)
+          large.push_back(q);
+      }
+      run = 0;
+    }
+  };
+  const int rows = grey8.rows, cols = grey8.cols;
+  seed_runs(cols, [](int i) { return cv::Point{i, 0}; });
+  seed_runs(cols, [&](int i) { return cv::Point{i, rows - 1}; });
+  seed_runs(rows, [](int i) { return cv::Point{0, i}; });
+  seed_runs(rows, [&](int i) { return cv::Point{cols - 1, i}; });
+  if (large.empty()) return {};
+  cv::Mat mask(seen.size(), CV_8U, cv::Scalar(0));
+  for (const auto& p : large) cv::floodFill(grey8, mask, p, 0, nullptr, 0, 0, kFlags);
+  return mask(cv::Rect(1, 1, grey8.cols, grey8.rows)).clone();
 }
 
 cv::Mat dilate_mm(const cv::Mat& mask, double margin_mm, double px_mm) {
@@ -68,8 +83,9 @@ void mark_skin_zone(WorkImage& w, double top_of_crop_mm) {
 
 bool WorkImage::imaged(const Vec2& p) const {
   const cv::Point2d px = to_pixel(p);
-  const int c = static_cast<int>(std::lround(px.x)), r = static_cast<int>(std::lround(px.y));
-  if (c < 0 || r < 0 || c >= grey.cols || r >= grey.rows) return false;
+  if (!(px.x > -0.5 && px.y > -0.5)) return false;  // also NaN
+  const int c = static_cast<int>(px.x + 0.5), r = static_cast<int>(px.y + 0.5);
+  if (c >= grey.cols || r >= grey.rows) return false;
   return dead.empty() || dead.at<uint8_t>(r, c) == 0;
 }
 
@@ -155,11 +171,10 @@ WorkImage make_work_image(const Raster& r, const Settings& settings) {
   const bool shrinking = out_cols < n_cols && out_rows < n_rows;
   cv::resize(grey8, resized, cv::Size(out_cols, out_rows), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
   resized.convertTo(w.grey, CV_32F);
-  if (cv::Mat black = border_black_regions(grey8); !black.empty()) {
-    cv::Mat small;
-    cv::resize(black, small, resized.size(), 0, 0, cv::INTER_NEAREST);
-    w.dead = dilate_mm(small, kDeadMarginMm, settings.working_pixel_mm);
-  }
+  // On the working pixels (fewer than the input's): the fill's edge blurs by one working
+  // pixel, less than the margin it is widened by.
+  if (cv::Mat black = border_black_regions(resized); !black.empty())
+    w.dead = dilate_mm(black, kDeadMarginMm, settings.working_pixel_mm);
   mark_skin_zone(w, map.z0_mm + r0 * map.dz_mm);
   // cv::resize maps output pixel centre j to input (j + 0.5) n / m - 0.5: the exact mm of
   // each working pixel follows from it.
