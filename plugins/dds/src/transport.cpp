@@ -126,16 +126,29 @@ std::shared_ptr<Participant> participant_for(int domain) {
   return created;
 }
 
+namespace {
+
+// A writer or reader on `topic` (deleted again, with a message naming it, on failure).
+dds_entity_t create_endpoint(dds_entity_t participant, dds_entity_t topic, const std::string& name,
+                             const TopicQos& qos, bool writer) {
+  dds_qos_t* q = make_qos(qos, writer);
+  const dds_entity_t endpoint = writer ? dds_create_writer(participant, topic, q, nullptr)
+                                       : dds_create_reader(participant, topic, q, nullptr);
+  dds_delete_qos(q);
+  if (endpoint < 0) {
+    dds_delete(topic);
+    const std::string what = std::string(writer ? "writer" : "reader") + " on topic '" + name + "'";
+    throw std::runtime_error(dds_error(what.c_str(), endpoint));
+  }
+  return endpoint;
+}
+
+}  // namespace
+
 Writer::Writer(int domain, const std::string& topic, const TopicQos& qos)
     : participant_(participant_for(domain)) {
   topic_ = create_topic(participant_->get(), topic);
-  dds_qos_t* q = make_qos(qos, true);
-  writer_ = dds_create_writer(participant_->get(), topic_, q, nullptr);
-  dds_delete_qos(q);
-  if (writer_ < 0) {
-    dds_delete(topic_);
-    throw std::runtime_error(dds_error(("writer on topic '" + topic + "'").c_str(), writer_));
-  }
+  writer_ = create_endpoint(participant_->get(), topic_, topic, qos, true);
   dds_set_status_mask(writer_, DDS_PUBLICATION_MATCHED_STATUS);
 }
 
@@ -188,13 +201,7 @@ bool Writer::finish(std::chrono::milliseconds timeout) {
 Reader::Reader(int domain, const std::string& topic, const TopicQos& qos)
     : participant_(participant_for(domain)) {
   topic_ = create_topic(participant_->get(), topic);
-  dds_qos_t* q = make_qos(qos, false);
-  reader_ = dds_create_reader(participant_->get(), topic_, q, nullptr);
-  dds_delete_qos(q);
-  if (reader_ < 0) {
-    dds_delete(topic_);
-    throw std::runtime_error(dds_error(("reader on topic '" + topic + "'").c_str(), reader_));
-  }
+  reader_ = create_endpoint(participant_->get(), topic_, topic, qos, false);
   dds_set_status_mask(reader_, DDS_LIVELINESS_CHANGED_STATUS);
   waitset_ = dds_create_waitset(participant_->get());
   guard_ = dds_create_guardcondition(participant_->get());

@@ -151,6 +151,23 @@ TEST_CASE("large frames: rf of 128 channels x 2000 samples x 3 angles round trip
   sender.join();
 }
 
+TEST_CASE("several megabytes: a 7.7 MB rf frame (10 000 samples per channel) round trips") {
+  Reader reader(207, "test/huge", {});
+  Writer writer(207, "test/huge", {});
+  REQUIRE(writer.wait_for_reader(kPatience));
+  const auto sent = synthetic::rf(3, 128, 10000, 7);
+  const auto bytes = serialize(*sent);
+  REQUIRE(bytes.size() > 7'680'000);
+  std::thread sender([&] {
+    while (!writer.write(7, bytes)) {
+    }
+  });
+  ReaderEvent e = next_data(reader);
+  sender.join();
+  REQUIRE(e.kind == Kind::frame);
+  CHECK(e.bytes == bytes);
+}
+
 TEST_CASE("lossless backpressure: a reader that does not read stops the writer") {
   TopicQos qos;
   qos.max_frames = 2;

@@ -7,7 +7,7 @@
 //   name: knee-injection             # optional; default: the file name
 //   description: ...                 # optional
 //   plugin_paths: [../my_plugins]    # optional; relative to the file
-//   settings: { max_in_flight: 8, threads: 0 }   # optional, see Settings
+//   settings: { max_in_flight: 8, threads: 0, dds_domain: -1 }   # optional, see Settings
 //   nodes:  { <id>: { type: T, params: {...}, on_error: skip|stop, fragment: F } }
 //   edges:  [ "a.out -> b.in", { from: a.out, to: b.in, policy: latest } ]
 #pragma once
