@@ -104,7 +104,7 @@ edges: [src.out -> sink.in]
         "policy: latest }");
   CHECK(format(c.diags.all()[2]) ==
         "p.yaml:4:51: error: node 'sink' has no key 'parms'; did you mean 'params'? (a node takes "
-        "type, params, on_error)");
+        "type, params, on_error, fragment)");
 }
 
 TEST_CASE("an edge written backwards is named as such") {
