@@ -12,8 +12,67 @@
 #include "sonoflow/clock.hpp"
 #include "sonoflow/control.hpp"
 
+// oneTBB (Debian's libtbb) is not built with ThreadSanitizer, so TSan cannot see the
+// happens-before edges its scheduler provides, and reported them as races. Under TSan only,
+// the runtime states the four it relies on (tsan_release/tsan_acquire are no code in other
+// builds):
+//  - everything before start() happens before any node body (release on each node's
+//    address in start(), acquire on it at each body's entry);
+//  - a frame handed to a successor: everything its producer did before emit() happens
+//    before the successor's process() of it (release on the frame's address at emit,
+//    acquire on it when a body takes the frame);
+//  - a serial node runs one body at a time: each body acquires on entry (the same
+//    acquire) what the previous one released on exit (concurrent nodes release nothing
+//    there: a race between their bodies is real and stays reported);
+//  - graph::wait_for_all() returns after every body ended and every finished task was
+//    destroyed: each body releases on the runtime's address on exit, each ticket (freed
+//    with the task's message) on its source gate, and stop() acquires both after the wait.
+// Anything else -- two nodes touching shared state, a node and the caller's thread -- is
+// still reported.
+#if defined(__SANITIZE_THREAD__)
+#define SONOFLOW_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SONOFLOW_TSAN 1
+#endif
+#endif
+#ifdef SONOFLOW_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
 namespace sonoflow {
 namespace detail {
+
+namespace {
+void tsan_release([[maybe_unused]] const void* address) {
+#ifdef SONOFLOW_TSAN
+  if (address) __tsan_release(const_cast<void*>(address));
+#endif
+}
+void tsan_acquire([[maybe_unused]] const void* address) {
+#ifdef SONOFLOW_TSAN
+  if (address) __tsan_acquire(const_cast<void*>(address));
+#endif
+}
+
+// One node body, as TSan should see it (see above).
+class BodyScope {
+ public:
+  // The caller has acquired on `node` already (before reading it).
+  BodyScope(const void* node, bool serial, const void* runtime)
+      : node_(serial ? node : nullptr), runtime_(runtime) {}
+  ~BodyScope() {
+    tsan_release(node_);
+    tsan_release(runtime_);
+  }
+  BodyScope(const BodyScope&) = delete;
+  BodyScope& operator=(const BodyScope&) = delete;
+
+ private:
+  const void* node_;
+  const void* runtime_;
+};
+}  // namespace
 
 bool SourceGate::acquire() {
   uint32_t s = state_.load(std::memory_order_relaxed);
@@ -31,6 +90,9 @@ bool SourceGate::acquire() {
 void SourceGate::release() {
   // Only a release from a full gate can unblock a waiting source.
   if ((state_.fetch_sub(1, std::memory_order_release) & ~kClosed) == limit_) state_.notify_all();
+  // The last tickets go when oneTBB destroys a finished task, after the body: stop()
+  // acquires this before the gate's node can be destroyed (see BodyScope).
+  tsan_release(this);
 }
 
 void SourceGate::close() {
@@ -267,11 +329,15 @@ RtNode::RtNode(Runtime::Impl& runtime, size_t i, const ResolvedNode& decl, int m
 }
 
 Msg RtNode::body(const Msg& in) {
+  tsan_acquire(this);  // the node as start() (and, if serial, its previous body) left it
+  tsan_acquire(in.frame.get());
+  const BodyScope body_scope(this, !spec().concurrent, &rt);
   if (has_pending_params.load(std::memory_order_relaxed)) apply_pending_params();
   EmitScope scope{this, nullptr, std::nullopt};
   tls_scope = &scope;
   if (in.wake) {
     if (auto taken = in.wake->take()) {
+      tsan_acquire(taken->frame.get());
       scope.ticket = &taken->ticket;
       run_process(in.wake->in_port(), taken->frame);
     }
@@ -356,6 +422,7 @@ bool RtNode::emit(size_t port, FramePtr frame) {
   if (scope && scope->node == this) {  // inside process(): derived from the input frame
     frames_out.add();
     Msg msg = outgoing(std::move(frame), *scope->ticket, port);
+    tsan_release(msg.frame.get());
     for (LatestSlot* slot : route.latest) slot->push(msg);
     if (route.lossless) {
       if (scope->pending) flush(std::move(*scope->pending));
@@ -369,6 +436,7 @@ bool RtNode::emit(size_t port, FramePtr frame) {
   auto ticket = std::make_shared<Ticket>(&gate);
   frames_out.add();
   Msg msg = outgoing(std::move(frame), std::move(ticket), port);
+  tsan_release(msg.frame.get());
   for (LatestSlot* slot : route.latest) slot->push(msg);
   if (route.lossless) flush(msg);
   const uint64_t count = emitted.fetch_add(1) + 1;
@@ -503,6 +571,7 @@ void Runtime::start() {
   auto& im = *impl_;
   if (im.started) return;
   im.started = true;
+  for (auto& n : im.nodes) tsan_release(n.get());  // before any body runs (see BodyScope)
   im.graph->reserve_wait();  // devices put from their own threads: keep wait_for_all honest
   im.waiting_reserved = true;
   im.start_ns = steady_now_ns();
@@ -563,6 +632,9 @@ void Runtime::stop() {
     im.waiting_reserved = false;
   }
   im.graph->wait_for_all();
+  // Every node body has ended and every ticket is gone (see BodyScope).
+  tsan_acquire(&im);
+  for (auto& n : im.nodes) tsan_acquire(&n->gate);
   im.stop_ns = steady_now_ns();
   for (size_t i : im.pipeline.topological_order) stop_node(*im.nodes[i]);
   for (auto& n : im.nodes) {

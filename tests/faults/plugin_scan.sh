@@ -55,8 +55,12 @@ expect_skipped "entry point dereferences null" "$faulty/segv" faulty_segv.so \
   "$segv $in_child"
 expect_skipped "entry point aborts" "$faulty/abort" faulty_abort.so \
   "crashed with signal 6 \\(Aborted\\) $in_child"
+# Under a sanitizer, exiting inside dlopen() is a finding of its own (TSan: "ignores not
+# ended", exit 66): the status is the sanitizer's, not the library's.
+status=3
+nm -D "$sonoflow" 2>/dev/null | grep -qE " (__tsan_init|__asan_init)$" && status="[0-9]+"
 expect_skipped "initialiser calls exit(3)" "$faulty/exit" faulty_exit.so \
-  "made the process exit with status 3 $in_child"
+  "made the process exit with status $status $in_child"
 expect_skipped "entry point never returns" "$faulty/hang" faulty_hang.so \
   "did not finish loading within 5 s \\(in a separate process, then killed\\); not loaded"
 expect_skipped "node type crashes describing itself" "$faulty/spec_segv" faulty_spec_segv.so \
