@@ -61,7 +61,7 @@ edges: [src.out -> sink.in]
   CHECK(node_stats(rt->stats(), "sink").dropped == 0);
 }
 
-TEST_CASE("a hung output on a latest edge drops and counts; the rest of the pipeline goes on") {
+TEST_CASE("a hung output on a latest edge drops and counts, and the rest of the pipeline goes on") {
   // The viewer stand-in holds its first frame until the pipeline stops. Meanwhile every
   // frame must pass the lossless branch: the source is never held back by a latest edge.
   constexpr int kFrames = 2000;
