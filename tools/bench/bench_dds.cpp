@@ -10,7 +10,6 @@
 //            counted from the first to the last frame received.
 // Frames: rf of 128 channels x 2000 samples x 3 angles (int16, 1.5 MB) and a 512 x 512 grey
 // image (256 kB).
-#include <malloc.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <csignal>
@@ -28,6 +27,7 @@
 #include <oneapi/tbb/flow_graph.h>
 
 #include "bench_options.hpp"
+#include "sonoflow/framework/heap.hpp"
 #include "sonoflow/serialize.hpp"
 #include "synthetic_frames.hpp"
 #include "transport.hpp"
@@ -245,8 +245,7 @@ int main(int argc, char** argv) {
     return *status;
   latency_pace = std::chrono::milliseconds(pace_ms);
   // As `sonoflow run` does: megabyte frames from a warm heap, not fresh pages each time.
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  framework::keep_large_blocks_in_heap();
   if (domain < 0 || domain > dds::kMaxDomainId || rf_frames < 2 || image_frames < 2 ||
       latency_frames < 1) {
     std::cerr << "sonoflow-bench-dds: --domain must be 0-232, frame counts at least 2\n";

@@ -28,6 +28,7 @@
 
 #include "bench_options.hpp"
 #include "sonoflow/frames.hpp"
+#include "sonoflow/framework/heap.hpp"
 #include "sonoflow/framework/plugin_registry.hpp"
 
 namespace {
@@ -222,6 +223,8 @@ int main(int argc, char** argv) {
     std::cerr << "sonoflow-bench-needle: --images and --rounds must be at least 1\n";
     return 2;
   }
+  // As `sonoflow run` does: filter outputs from a warm heap, not fresh pages every frame.
+  framework::keep_large_blocks_in_heap();
   std::vector<std::string> types;
   {
     std::istringstream in(detectors);

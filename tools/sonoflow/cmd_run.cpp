@@ -1,5 +1,4 @@
 // `sonoflow run`: validate, start, show progress, stop cleanly, report.
-#include <malloc.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +11,7 @@
 #include "common.hpp"
 #include "sonoflow/framework/describe.hpp"
 #include "sonoflow/framework/fragments.hpp"
+#include "sonoflow/framework/heap.hpp"
 #include "sonoflow/framework/runtime.hpp"
 
 namespace sonoflow::cli {
@@ -25,16 +25,6 @@ std::atomic<int> g_signals{0};
 // Second: the user wants out now.
 extern "C" void on_signal(int) {
   if (g_signals.fetch_add(1) >= 1) _exit(130);
-}
-
-// Frames of megabytes (rf channel data, serialized frames on a DDS edge, recordings) are
-// allocated and freed at frame rate. glibc hands such blocks back to the kernel, and every
-// page then faults again on the next frame: 6-15 ms per 1.5 MB frame under KVM, measured,
-// against 0.1 ms from a warm heap. Keep freed memory in the heap instead.
-void keep_large_blocks_in_heap() {
-  constexpr int kMmapThreshold = 64 << 20, kTrimThreshold = 256 << 20;
-  mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
-  mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
 }
 
 void install_signal_handlers() {
@@ -92,7 +82,7 @@ int run_command(const std::vector<std::string>& args) {
               << " must not be negative\n";
     return kUsage;
   }
-  keep_large_blocks_in_heap();
+  framework::keep_large_blocks_in_heap();
   PluginRegistry registry;
   load_default_plugins(registry);
   auto pipeline = load_pipeline(file, sets, registry, /*verb_runs=*/true);
