@@ -86,8 +86,10 @@ edges:
   CHECK(result(*rt, "record", "out_of_order") == 0);
   const auto& view = node_stats(s, "view");
   // Its first frame, then (once released by the stop) the newest one; the rest dropped.
-  CHECK(view.frames_in == 2);
-  CHECK(view.dropped == kFrames - 2);
+  // One frame only when its first task ran after the source had sent everything (a
+  // scheduling order seen possible on 2 cores under load or a sanitizer).
+  CHECK(view.frames_in >= 1);
+  CHECK(view.frames_in <= 2);
   CHECK(view.frames_in + view.dropped == kFrames);
   CHECK(result(*rt, "view", "missing") <= static_cast<int64_t>(view.dropped));
   CHECK(rt->fatal_errors().empty());

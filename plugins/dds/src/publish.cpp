@@ -61,6 +61,12 @@ class Publish final : public Node {
         continue;
       }
       if (writer_->write(input.frame->header.sequence, bytes)) break;
+      // A matched subscriber that does not read keeps the write blocked: when the
+      // pipeline is being stopped, give the frame up instead of holding the drain.
+      if (ctx.stopping()) {
+        ++dropped_;
+        return;
+      }
     }
     ++sent_;
     bytes_ += static_cast<int64_t>(bytes.size());
