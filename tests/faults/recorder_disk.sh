@@ -92,7 +92,7 @@ EOF
       # nobody must reach the program, its plugins and the pipeline (a checkout in a
       # private home folder is out of its reach): otherwise this case cannot be run.
       setpriv --reuid=65534 --regid=65534 --clear-groups "$sonoflow" validate "$pipeline" \
-        >/dev/null 2>&1 ||
+        --set "rec.path=$folder/x.sfrec" >/dev/null 2>&1 ||
         { echo "SKIPPED: nobody cannot run $sonoflow on $pipeline (setpriv, permissions)"; exit 77; }
     fi
     timeout -s KILL 60 "${run[@]}" run "$pipeline" --frames 10 --set "rec.path=$folder/x.sfrec" \
