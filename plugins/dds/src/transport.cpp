@@ -258,6 +258,7 @@ std::optional<ReaderEvent> Reader::take_sample() {
       continue;
     }
     const auto* s = static_cast<const sonoflow_dds_FrameSample*>(samples[0]);
+    had_writer_ = true;  // a sample came from a writer, whether or not its status was read
     ReaderEvent event;
     event.sequence = s->frame_sequence;
     if (s->frame_sequence == kEndOfStream && s->payload._length == 0) {
@@ -272,15 +273,18 @@ std::optional<ReaderEvent> Reader::take_sample() {
 }
 
 ReaderEvent Reader::next(std::chrono::milliseconds timeout) {
-  // A frame that was already there goes before a change of state noticed later.
-  if (auto status = take_status()) return *status;
+  // A frame that was already there goes before a change of state noticed later: a
+  // publisher that ends cleanly sends its last frames and the end of stream, then goes;
+  // its frames are still queued here when its writer is seen gone, and must not be
+  // reported as a lost peer.
   if (auto sample = take_sample()) return *sample;
+  if (auto status = take_status()) return *status;
   dds_attach_t fired[3];
   const dds_return_t n = dds_waitset_wait(waitset_, fired, 3, DDS_MSECS(timeout.count()));
   if (n < 0) throw std::runtime_error(dds_error("DDS wait", n));
   dds_set_guardcondition(guard_, false);
-  if (auto status = take_status()) return *status;
   if (auto sample = take_sample()) return *sample;
+  if (auto status = take_status()) return *status;
   return {};
 }
 
