@@ -116,12 +116,21 @@ class Participant {
   dds_entity_t domain_ = 0, participant_ = 0;
 };
 
-std::shared_ptr<Participant> participant_for(int domain) {
+std::mutex& participants_mutex() {
   static std::mutex mutex;
+  return mutex;
+}
+
+std::shared_ptr<Participant> participant_for(int domain) {
   static std::map<int, std::weak_ptr<Participant>> participants;
-  std::lock_guard lock(mutex);
+  std::lock_guard lock(participants_mutex());
   if (auto existing = participants[domain].lock()) return existing;
-  auto created = std::make_shared<Participant>(domain);
+  // Deleted under the same lock: a new participant for a domain is created only once the
+  // previous one and its domain are gone (Cyclone refuses a second domain of the same id).
+  std::shared_ptr<Participant> created(new Participant(domain), [](Participant* p) {
+    std::lock_guard deleting(participants_mutex());
+    delete p;
+  });
   participants[domain] = created;
   return created;
 }
