@@ -38,7 +38,9 @@ constexpr double kLevelQuantile = 0.9;
 // Significance (the mean brightness from entry to tip over the dimmer side's background,
 // in standard errors of a line mean) mapped to confidence 0..1. The best line through pure
 // speckle reached 4.4 (synthetic speckle, 5 seeds: the maximum over thousands of candidate
-// lines and stretches); needles in the simulated hip 5-8, synthetic ones ~25.
+// lines and stretches; measured with a fixed 1 mm correlation length, before it was
+// measured along the line; the speckle tests pass at 4.5 with both); needles in the
+// simulated hip 5-8, synthetic ones ~25.
 constexpr double kSignificanceNone = 4.5, kSignificanceFull = 6.5;
 // An in-plane needle is seen from where it enters the image (the side or top border, or
 // the edge of a sector) to its tip, though a bright layer it crosses may hide a stretch of
