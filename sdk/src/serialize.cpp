@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 
 #include "sonoflow/frames.hpp"
@@ -30,7 +31,21 @@ flatbuffers::Offset<fb::SectorGeometry> write_sector(flatbuffers::FlatBufferBuil
 }
 
 fb::Vec2d vec2(const PointMm& p) { return {p[0], p[1]}; }
-PointMm point(const fb::Vec2d* v) { return v ? PointMm{v->x(), v->z()} : PointMm{0, 0}; }
+// A struct in a verified buffer may still sit where its doubles are not aligned (a vector
+// of structs is aligned to its 4-byte length only; found by fuzz_recording_reader): it is
+// copied out, never read in place.
+template <class T>
+T copy_of(const T* p) {
+  T v;
+  std::memcpy(static_cast<void*>(&v), static_cast<const void*>(p), sizeof v);
+  return v;
+}
+
+PointMm point(const fb::Vec2d* v) {
+  if (!v) return {0, 0};
+  const fb::Vec2d c = copy_of(v);
+  return {c.x(), c.z()};
+}
 
 flatbuffers::Offset<fb::ImageFrame> write_raster(flatbuffers::FlatBufferBuilder& b,
                                                  const Raster& im) {
@@ -223,14 +238,20 @@ std::shared_ptr<Frame> read_needle(const fb::NeedleFrame& in) {
 std::shared_ptr<const Truth> read_truth(const fb::NeedleTruth& in) {
   auto t = std::make_shared<NeedleTruth>();
   t->needle_present = in.needle_present();
-  if (auto* v = in.tip_mm()) t->tip_mm = {v->x(), v->y(), v->z()};
-  if (auto* v = in.entry_mm()) t->entry_mm = {v->x(), v->y(), v->z()};
+  if (auto* v = in.tip_mm()) {
+    const fb::Vec3d c = copy_of(v);
+    t->tip_mm = {c.x(), c.y(), c.z()};
+  }
+  if (auto* v = in.entry_mm()) {
+    const fb::Vec3d c = copy_of(v);
+    t->entry_mm = {c.x(), c.y(), c.z()};
+  }
   t->shaft_angle_deg = in.shaft_angle_deg();
   t->in_plane_offset_mm = in.in_plane_offset_mm();
-  if (auto* v = in.target_mm()) t->target_mm = {v->x(), v->z()};
+  if (auto* v = in.target_mm()) t->target_mm = point(v);
   t->injecting = in.injecting();
   t->injected_volume_ul = in.injected_volume_ul();
-  if (auto* v = in.fluid_center_mm()) t->fluid_center_mm = {v->x(), v->z()};
+  if (auto* v = in.fluid_center_mm()) t->fluid_center_mm = point(v);
   t->fluid_radius_mm = in.fluid_radius_mm();
   return t;
 }

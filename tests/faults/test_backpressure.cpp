@@ -85,11 +85,12 @@ edges:
   CHECK(result(*rt, "record", "gaps") == 0);
   CHECK(result(*rt, "record", "out_of_order") == 0);
   const auto& view = node_stats(s, "view");
-  // Its first frame, then (once released by the stop) the newest one; the rest dropped.
-  // One frame only when its first task ran after the source had sent everything (a
-  // scheduling order seen possible on 2 cores under load or a sanitizer).
+  // Typically its first frame, then (once released by the stop) the newest one; the rest
+  // dropped. How many reach it before it hangs depends on scheduling (1 when its first
+  // task ran after the source had sent everything, 3 seen under TSan): what holds is that
+  // almost all were dropped, and every frame was either taken or counted as dropped.
   CHECK(view.frames_in >= 1);
-  CHECK(view.frames_in <= 2);
+  CHECK(view.dropped >= kFrames - 10);
   CHECK(view.frames_in + view.dropped == kFrames);
   CHECK(result(*rt, "view", "missing") <= static_cast<int64_t>(view.dropped));
   CHECK(rt->fatal_errors().empty());
