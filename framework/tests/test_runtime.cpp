@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <thread>
 
 #include "runtime_helpers.hpp"
@@ -245,9 +246,12 @@ edges: [src.out -> a.in, a.out -> b.in, b.out -> sink.in]
     if (i) CHECK(steps[i - 1].exit_ns <= steps[i].entry_ns);  // a hop starts after the last
   }
   CHECK(steps[1].exit_ns - steps[1].entry_ns >= 100'000);  // b's delay is inside its step
-  // b is slow enough to be timed on every frame; a and the sink are not.
+  // b is slow enough to be timed on every frame. a and the sink are timed on every frame
+  // only while they are slow themselves (a loaded machine, a sanitizer build: seen under
+  // ASan), so off the sampled frames they may or may not appear; b always does.
   auto unsampled = rt->trace(source, 33);
-  REQUIRE(unsampled.size() == 1);
-  CHECK(unsampled[0].node == "b");
+  REQUIRE(!unsampled.empty());
+  CHECK(unsampled.size() <= 3);
+  CHECK(std::any_of(unsampled.begin(), unsampled.end(), [](const auto& s) { return s.node == "b"; }));
   CHECK(rt->trace(source, 1000).empty());
 }
