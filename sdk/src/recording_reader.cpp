@@ -14,6 +14,7 @@
 #include "sonoflow/schemas/frames_generated.h"
 #include "sonoflow/schemas/recording_generated.h"
 #include "sonoflow/serialize.hpp"
+#include "unaligned.hpp"
 
 namespace sonoflow {
 
@@ -210,15 +211,16 @@ struct RecordingReader::Impl {
     std::vector<RecordedFrameInfo> out;
     out.reserve(entries.size());
     uint64_t previous = 0;
-    for (const fb::IndexEntry* e : entries) {
-      const bool in_order = out.empty() ? e->offset() == frames_begin : e->offset() > previous;
-      if (!in_order || e->offset() >= footer->index_offset ||
-          e->type_index() >= index->types()->size())
+    for (const fb::IndexEntry* at : entries) {
+      const fb::IndexEntry e = detail::copy_of(at);
+      const bool in_order = out.empty() ? e.offset() == frames_begin : e.offset() > previous;
+      if (!in_order || e.offset() >= footer->index_offset ||
+          e.type_index() >= index->types()->size())
         return bad(footer->index_offset,
                    "index entry " + std::to_string(out.size()) + " is inconsistent");
-      previous = e->offset();
-      out.push_back({e->offset(), e->sequence(), e->utc_ns(), e->source_id(),
-                     index->types()->Get(e->type_index())->str()});
+      previous = e.offset();
+      out.push_back({e.offset(), e.sequence(), e.utc_ns(), e.source_id(),
+                     index->types()->Get(e.type_index())->str()});
     }
     frames = std::move(out);
     return true;

@@ -2,16 +2,18 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <stdexcept>
 
 #include "sonoflow/frames.hpp"
 #include "sonoflow/schemas/frames_generated.h"
+#include "unaligned.hpp"
 
 namespace sonoflow {
 namespace {
 
 namespace fb = sonoflow::fb;
+using detail::copy_array;
+using detail::copy_of;
 
 flatbuffers::Offset<fb::ProbeGeometry> write_probe(flatbuffers::FlatBufferBuilder& b,
                                                    const ProbeGeometry& p) {
@@ -31,16 +33,6 @@ flatbuffers::Offset<fb::SectorGeometry> write_sector(flatbuffers::FlatBufferBuil
 }
 
 fb::Vec2d vec2(const PointMm& p) { return {p[0], p[1]}; }
-// A struct in a verified buffer may still sit where its doubles are not aligned (a vector
-// of structs is aligned to its 4-byte length only; found by fuzz_recording_reader): it is
-// copied out, never read in place.
-template <class T>
-T copy_of(const T* p) {
-  T v;
-  std::memcpy(static_cast<void*>(&v), static_cast<const void*>(p), sizeof v);
-  return v;
-}
-
 PointMm point(const fb::Vec2d* v) {
   if (!v) return {0, 0};
   const fb::Vec2d c = copy_of(v);
@@ -124,13 +116,6 @@ flatbuffers::Offset<void> write_payload(flatbuffers::FlatBufferBuilder& b, const
 template <class T, class V>
 void copy_vector(const flatbuffers::Vector<V>* from, T& to) {
   if (from) to.assign(from->begin(), from->end());
-}
-
-template <size_t N>
-bool copy_array(const flatbuffers::Vector<double>* from, std::array<double, N>& to) {
-  if (!from || from->size() != N) return false;
-  for (size_t i = 0; i < N; ++i) to[i] = from->Get(i);
-  return true;
 }
 
 std::shared_ptr<const ProbeGeometry> read_probe(const fb::ProbeGeometry* p) {
