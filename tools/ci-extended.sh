@@ -46,21 +46,32 @@ bash tools/setup.sh deps || exit 1
 
 status=0
 timings=()
+failed=()
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
 for stage in "${stages[@]}"; do
   t0=$SECONDS
   echo "ci-extended: === $stage ==="
+  log="$logs/$stage.log"
   case "$stage" in
-    asan) bash tools/sanitize.sh asan ;;
-    fuzz) bash tools/fuzz.sh "$fuzz_seconds" ;;
-    tsan) bash tools/sanitize.sh tsan ;;
+    asan) bash tools/sanitize.sh asan 2>&1 | tee "$log" ;;
+    fuzz) bash tools/fuzz.sh "$fuzz_seconds" 2>&1 | tee "$log" ;;
+    tsan) bash tools/sanitize.sh tsan 2>&1 | tee "$log" ;;
     *)
       echo "usage: tools/ci-extended.sh [asan|fuzz|tsan]..." >&2
       exit 2
       ;;
   esac
-  rc=$?
-  ((rc == 0)) || status=1
+  rc=${PIPESTATUS[0]}
+  ((rc == 0)) || { status=1; failed+=("$stage"); }
   timings+=("$stage $((SECONDS - t0)) s $([[ $rc == 0 ]] && echo PASS || echo FAIL)")
+done
+# CI shows only the end of what a run printed: what each failed stage found is repeated
+# here (the failing tests, the sanitizer's first lines, a fuzz input as base64).
+for stage in "${failed[@]}"; do
+  echo "ci-extended: what failed in $stage:"
+  grep -E '(FAIL|ERROR|SUMMARY|runtime error|WARNING: ThreadSanitizer|^ +[0-9]+ - |^    #[0-9] |base64|^[A-Za-z0-9+/=]{40,}$)' \
+    "$logs/$stage.log" | grep -v '^ *Start ' | head -80
 done
 echo "ci-extended: stage times:"
 printf '  %s\n' "${timings[@]}"

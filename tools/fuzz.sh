@@ -69,7 +69,8 @@ for n in "${names[@]}"; do
   [[ -d tests/fuzz/regressions/$n ]] && seeds+=(tests/fuzz/regressions/"$n")
   dict=()
   [[ -f tests/fuzz/$n.dict ]] && dict=(-dict="tests/fuzz/$n.dict")
-  log="$build_dir/fuzz-$n.log"
+  log="$build_dir/fuzz-$n.log" stamp="$build_dir/fuzz-$n.started"
+  touch "$stamp"
   t1=$SECONDS
   rc=0
   # -timeout: one input taking 10 s is a hang; -rss_limit_mb: a parser must not balloon.
@@ -83,7 +84,15 @@ for n in "${names[@]}"; do
   else
     status=1
     echo "fuzz: $n: FAILED (exit $rc) after $((SECONDS - t1)) s; input kept in $artifacts/, log $log"
-    grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$log" | head -5 || true
+    grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|    #[0-9] )' "$log" | head -12 || true
+    # CI keeps only the end of the output and not the artifacts: the input itself, printed
+    # as base64, is what turns a CI finding into a regression test here (tests/fuzz/README.md).
+    find "$artifacts" -type f -newer "$stamp" | while read -r input; do
+      if (($(stat -c %s "$input") <= 8192)); then
+        echo "fuzz: $n: input $(basename "$input") as base64:"
+        base64 -w 120 "$input"
+      fi
+    done
   fi
 done
 echo "fuzz: total $((SECONDS - t0)) s"
