@@ -70,7 +70,7 @@ done
 # here (the failing tests, the sanitizer's first lines, a fuzz input as base64).
 for stage in "${failed[@]}"; do
   echo "ci-extended: what failed in $stage:"
-  grep -E '(FAIL|ERROR|SUMMARY|runtime error|WARNING: ThreadSanitizer|^ +[0-9]+ - |^    #[0-9] |base64|^[A-Za-z0-9+/=]{40,}$)' \
+  grep -E '(FAIL|ERROR|SUMMARY|runtime error|WARNING: ThreadSanitizer|^[[:space:]]+[0-9]+ - |^    #[0-9] |base64|^[A-Za-z0-9+/=]{8,}$)' \
     "$logs/$stage.log" | grep -v '^ *Start ' | head -80
 done
 echo "ci-extended: stage times:"
