@@ -100,7 +100,8 @@ std::string scan_in_child(const std::filesystem::path& library) {
   const double timeout_s = scan_timeout_s();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
   std::string output;
-  bool timed_out = false;
+  bool timed_out = false, loaded = false;
+  int poll_error = 0;
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
@@ -111,16 +112,23 @@ std::string scan_in_child(const std::filesystem::path& library) {
     pollfd p{out[0], POLLIN, 0};
     const int ready = poll(&p, 1, static_cast<int>(left.count()));
     if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) continue;  // timeout: checked at the top
+    if (ready < 0) {  // not retried: it would spin until the deadline
+      poll_error = errno;
+      break;
+    }
+    if (ready == 0) continue;  // timeout: checked at the top
     char buffer[1024];
     const ssize_t n = read(out[0], buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     output.append(buffer, static_cast<size_t>(n));
+    // Looked for before trimming: a library printing a lot on unloading must not push the
+    // marker out of the kept output.
+    loaded = loaded || output.find(kScanDone) != std::string::npos;
     if (output.size() > 2 * kKeptOutputBytes) output.erase(0, output.size() - kKeptOutputBytes);
   }
   close(out[0]);
-  if (timed_out) kill(pid, SIGKILL);
+  if (timed_out || poll_error) kill(pid, SIGKILL);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -131,13 +139,16 @@ std::string scan_in_child(const std::filesystem::path& library) {
     return std::string("did not finish loading within ") + seconds +
            " s (in a separate process, then killed); not loaded";
   }
+  if (poll_error)
+    return std::string("could not be checked in a separate process: poll: ") +
+           std::strerror(poll_error) + "; not loaded";
   if (WIFSIGNALED(status))
     return "crashed with signal " + std::to_string(WTERMSIG(status)) + " (" +
            strsignal(WTERMSIG(status)) + ")" + where + last_words(output);
   if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
     return "made the process exit with status " + std::to_string(WEXITSTATUS(status)) + where +
            last_words(output);
-  if (output.find(kScanDone) == std::string::npos)
+  if (!loaded)
     return "ended the process before loading finished" + where + last_words(output);
   return {};
 }
