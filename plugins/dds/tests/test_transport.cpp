@@ -2,6 +2,7 @@
 // own. No case asserts how long anything takes; waits are bounded only so that a broken
 // build fails instead of hanging.
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <memory>
@@ -107,13 +108,17 @@ TEST_CASE("lossless: 50 frames arrive in order, bit for bit, then the end of the
   Reader reader(202, "test/order", {});
   Writer writer(202, "test/order", {});
   REQUIRE(writer.wait_for_reader(kPatience));
-  std::thread sender([&] {
-    for (uint64_t i = 0; i < 50; ++i) {
+  // A jthread: if a REQUIRE below ends the test case, the sender is told to stop and
+  // joined, rather than a joinable std::thread ending the whole test program. Catch2 2
+  // assertions are not thread-safe: the sender only reports, the test thread checks.
+  std::atomic<bool> finished{false};
+  std::jthread sender([&](std::stop_token stop) {
+    for (uint64_t i = 0; i < 50 && !stop.stop_requested(); ++i) {
       const auto bytes = serialize(*synthetic::rf(1, 4, 16, i));
-      while (!writer.write(i, bytes)) {
+      while (!writer.write(i, bytes) && !stop.stop_requested()) {
       }
     }
-    CHECK(writer.finish(kPatience));
+    finished = writer.finish(kPatience);
   });
   for (uint64_t i = 0; i < 50; ++i) {
     ReaderEvent e = next_data(reader);
@@ -123,16 +128,17 @@ TEST_CASE("lossless: 50 frames arrive in order, bit for bit, then the end of the
   }
   CHECK(next_data(reader).kind == Kind::end_of_stream);
   sender.join();
+  CHECK(finished);
 }
 
 TEST_CASE("large frames: rf of 128 channels x 2000 samples x 3 angles round trips") {
   Reader reader(203, "test/large", {});
   Writer writer(203, "test/large", {});
   REQUIRE(writer.wait_for_reader(kPatience));
-  std::thread sender([&] {
-    for (uint64_t i = 0; i < 5; ++i) {
+  std::jthread sender([&](std::stop_token stop) {  // stopped and joined however the case ends
+    for (uint64_t i = 0; i < 5 && !stop.stop_requested(); ++i) {
       const auto bytes = serialize(*synthetic::rf(3, 128, 2000, i));
-      while (!writer.write(i, bytes)) {
+      while (!writer.write(i, bytes) && !stop.stop_requested()) {
       }
     }
   });
@@ -158,8 +164,8 @@ TEST_CASE("several megabytes: a 7.7 MB rf frame (10 000 samples per channel) rou
   const auto sent = synthetic::rf(3, 128, 10000, 7);
   const auto bytes = serialize(*sent);
   REQUIRE(bytes.size() > 7'680'000);
-  std::thread sender([&] {
-    while (!writer.write(7, bytes)) {
+  std::jthread sender([&](std::stop_token stop) {  // stopped and joined however the case ends
+    while (!writer.write(7, bytes) && !stop.stop_requested()) {
     }
   });
   ReaderEvent e = next_data(reader);
