@@ -4,6 +4,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
+#include <opencv2/videoio/registry.hpp>
 #include <stdexcept>
 
 namespace sonoflow::image_io {
@@ -97,8 +98,15 @@ class CaptureReader final : public FrameReader {
   bool self_paced() const override { return camera_ >= 0; }
 
  private:
+  // Files are decoded by OpenCV's FFmpeg backend when it has one (Debian's has): the same
+  // decoder on every machine, and no GStreamer plugin registry loaded into the process
+  // (it printed pipeline warnings for every file it could not decode, and leaked what its
+  // plugins allocated probing USB devices: LeakSanitizer). Cameras: OpenCV's own choice.
   void open() {
-    const bool opened = camera_ >= 0 ? capture_.open(camera_) : capture_.open(path_);
+    static const bool ffmpeg = cv::videoio_registry::hasBackend(cv::CAP_FFMPEG);
+    const bool opened = camera_ >= 0 ? capture_.open(camera_)
+                        : ffmpeg     ? capture_.open(path_, cv::CAP_FFMPEG)
+                                     : capture_.open(path_);
     if (!opened || !capture_.isOpened())
       throw std::invalid_argument("cannot open " + what_ +
                                   (camera_ >= 0 ? "" : " (not a video OpenCV can decode?)"));
