@@ -43,14 +43,15 @@ install_missing_packages fuzz "${packages[@]}"
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 export CCACHE_BASEDIR="$here"
+# C by clang with the same flags too, for the reason tools/sanitize.sh gives (configure_build).
 # fuzzer-no-link: coverage feedback from the SDK, framework and plugin code too, not only
 # from the harness; the fuzz programs add -fsanitize=fuzzer (libFuzzer's main) themselves.
 flags="-fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 link="-fsanitize=address,undefined"
 t0=$SECONDS
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
-  -DCMAKE_CXX_COMPILER=clang++ -DSONOFLOW_BUILD_BENCHMARKS=OFF \
-  "-DCMAKE_CXX_FLAGS=$flags" "-DCMAKE_EXE_LINKER_FLAGS=$link" \
+  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang -DSONOFLOW_BUILD_BENCHMARKS=OFF \
+  "-DCMAKE_CXX_FLAGS=$flags" "-DCMAKE_C_FLAGS=$flags" "-DCMAKE_EXE_LINKER_FLAGS=$link" \
   "-DCMAKE_SHARED_LINKER_FLAGS=$link" "-DCMAKE_MODULE_LINKER_FLAGS=$link" \
   ${FUZZ_CMAKE_ARGS:-} >/dev/null
 targets=()

@@ -85,6 +85,9 @@ export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=0:print_stacktrace=1"
 export TSAN_OPTIONS="halt_on_error=1:abort_on_error=0:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
 
 # configure_build DIR FLAGS...: a RelWithDebInfo build with the sanitizer flags everywhere.
+# C too (the dds plugin compiles idlc's generated C): left to gcc, the C compiler found
+# -fsanitize in the linker flags, CMake added gcc's libasan/libubsan to every target mixing
+# C and C++, and the first program to load dds.so died of "incompatible ASan runtimes".
 configure_build() {
   local dir="$1" flags="$2"
   # Coverage instrumentation is for compiling only; links as tools/fuzz.sh links.
@@ -92,9 +95,9 @@ configure_build() {
   link="${link/ -fno-sanitize-recover=undefined/}"
   link="${link/ -fno-omit-frame-pointer/}"
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
-    -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
     -DSONOFLOW_BUILD_BENCHMARKS=OFF \
-    "-DCMAKE_CXX_FLAGS=$flags" \
+    "-DCMAKE_CXX_FLAGS=$flags" "-DCMAKE_C_FLAGS=$flags" \
     "-DCMAKE_EXE_LINKER_FLAGS=$link" \
     "-DCMAKE_SHARED_LINKER_FLAGS=$link" \
     "-DCMAKE_MODULE_LINKER_FLAGS=$link" "${extra_cmake_args[@]}" >/dev/null
