@@ -27,7 +27,16 @@ fail() {
 timeout --foreground -s KILL 60 "$sonoflow" run "$pipeline" --report "$report" "$@" \
   >"$work/stdout" 2>"$work/stderr" &
 pid=$!
-sleep 1.5  # load, start, and run in real time for a while
+# The report file is created once plugins are loaded and the pipeline is valid, just
+# before it starts (loading takes seconds under sanitizers: a fixed wait was too short);
+# then it runs in real time for a while.
+for _ in $(seq 300); do
+  [ -e "$report" ] && break
+  kill -0 "$pid" 2>/dev/null || fail "sonoflow ended before it was signalled"
+  sleep 0.1
+done
+[ -e "$report" ] || fail "sonoflow did not get as far as starting within 30 s"
+sleep 1
 kill -0 "$pid" 2>/dev/null || fail "sonoflow ended before it was signalled"
 
 case $mode in

@@ -82,6 +82,10 @@ int run_command(const std::vector<std::string>& args) {
               << " must not be negative\n";
     return kUsage;
   }
+  // Before loading anything: a Ctrl-C while plugins load (seconds under a sanitizer, or
+  // with many plugins) then stops the run as soon as it has started, cleanly and with its
+  // report, instead of killing the process by the signal's default action.
+  install_signal_handlers();
   framework::keep_large_blocks_in_heap();
   PluginRegistry registry;
   load_default_plugins(registry);
@@ -104,7 +108,6 @@ int run_command(const std::vector<std::string>& args) {
     }
   }
 
-  install_signal_handlers();
   RunOptions run_options{vm.count("fast") > 0, static_cast<uint64_t>(frames)};
   // A node that refuses to configure or start ends the run before it began; the report
   // then says so, with no statistics.
