@@ -1,6 +1,7 @@
 // needle_guidance_eval REC.sfrec... [--method hough|ransac] [--pixel MM] [--min-conf C]
 // Replays recordings of the simulated chain through needle guidance and prints accuracy
-// against the simulator's truth (see sim_eval.hpp), one line per recording.
+// against the simulator's truth (see sim_eval.hpp), one line per recording. --dump FILE
+// also writes every frame's result at full precision (to diff two builds).
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   Method method = Method::hough;
   Settings settings;
   std::vector<std::string> files;
+  std::FILE* dump = nullptr;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--method" && i + 1 < argc) {
@@ -27,9 +29,15 @@ int main(int argc, char** argv) {
     } else if (a == "--angles" && i + 2 < argc) {
       settings.angle_min_deg = std::stod(argv[++i]);
       settings.angle_max_deg = std::stod(argv[++i]);
+    } else if (a == "--dump" && i + 1 < argc) {
+      dump = std::fopen(argv[++i], "w");
+      if (!dump) {
+        std::fprintf(stderr, "needle_guidance_eval: cannot write %s\n", argv[i]);
+        return 1;
+      }
     } else if (a.rfind("--", 0) == 0) {
       std::fprintf(stderr, "usage: needle_guidance_eval REC.sfrec... [--method hough|ransac] [--pixel MM] "
-                           "[--min-conf C] [--angles MIN MAX]\n");
+                           "[--min-conf C] [--angles MIN MAX] [--dump FILE]\n");
       return 2;
     } else {
       files.push_back(a);
@@ -37,11 +45,15 @@ int main(int argc, char** argv) {
   }
   cv::setNumThreads(0);  // one core: the figure the guidance budget is stated for
   try {
-    for (const auto& f : files)
-      std::printf("%s: %s\n", f.c_str(), sonoflow::needle::test::evaluate(f, method, settings).summary().c_str());
+    for (const auto& f : files) {
+      if (dump) std::fprintf(dump, "# %s\n", f.c_str());
+      std::printf("%s: %s\n", f.c_str(),
+                  sonoflow::needle::test::evaluate(f, method, settings, dump).summary().c_str());
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "needle_guidance_eval: %s\n", e.what());
     return 1;
   }
+  if (dump) std::fclose(dump);
   return 0;
 }

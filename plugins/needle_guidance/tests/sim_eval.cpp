@@ -31,7 +31,7 @@ std::string EvalStats::summary() const {
   return buf;
 }
 
-EvalStats evaluate(const std::filesystem::path& path, Method method, const Settings& settings) {
+EvalStats evaluate(const std::filesystem::path& path, Method method, const Settings& settings, std::FILE* dump) {
   RecordingReader reader(path);
   Guidance guidance(method, settings);
   EvalStats st;
@@ -47,6 +47,17 @@ EvalStats evaluate(const std::filesystem::path& path, Method method, const Setti
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
     st.process_ms.push_back((t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6);
     ++st.frames;
+    if (dump) {
+      const auto& m = guidance.last_measurement();
+      std::fprintf(dump,
+                   "%zu det %d meas %d conf %.6f tip %.6f %.6f start %.6f %.6f angle %.6f oop %d | best %d "
+                   "tip %.6f %.6f angle %.6f sig %.6f len %.6f conf %.6f fade %.6f\n",
+                   i, out.detected, out.measured, out.confidence, out.tip_mm[0], out.tip_mm[1],
+                   out.shaft_start_mm[0], out.shaft_start_mm[1], out.angle_deg, out.out_of_plane_warning,
+                   m.has_value(), m ? m->tip_mm.x() : 0.0, m ? m->tip_mm.y() : 0.0,
+                   m ? m->line.angle_deg() : 0.0, m ? m->significance : 0.0, m ? m->length_mm : 0.0,
+                   m ? m->confidence : 0.0, m ? m->fade_ratio : 0.0);
+    }
     auto truth = std::dynamic_pointer_cast<const NeedleTruth>(image->truth);
     if (!truth) continue;
     // Shaft length inside the imaged area (a convex probe's sector is a wedge, not the

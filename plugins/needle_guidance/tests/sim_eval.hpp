@@ -4,6 +4,7 @@
 // the detectors never do.
 #pragma once
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -30,7 +31,11 @@ struct EvalStats {
 // half-width at the needle's depths is about a millimetre).
 constexpr double kInPlaneMm = 0.5;
 
-EvalStats evaluate(const std::filesystem::path& recording, Method method, const Settings& settings);
+// With `dump`, one line per image frame goes there: the NeedleFrame's and the best
+// measurement's figures at full precision, so that two builds can be diffed frame by frame
+// (a speed change must not change what is detected).
+EvalStats evaluate(const std::filesystem::path& recording, Method method, const Settings& settings,
+                   std::FILE* dump = nullptr);
 
 // Runs `sonoflow run` on a pipeline file with overrides (`node.param=value`), returning
 // the exit status.
