@@ -38,25 +38,34 @@ cv::Mat ridge_map(const WorkImage& w, const Settings& s) {
   // The angle test as slopes (no atan2 per pixel): |z| / |x| between tan(min) and tan(max).
   const double tan_min = std::tan(s.angle_min_deg * std::numbers::pi / 180);
   const double tan_max = s.angle_max_deg >= 90 ? 1e300 : std::tan(s.angle_max_deg * std::numbers::pi / 180);
+  const bool allow_left = s.side != Side::right, allow_right = s.side != Side::left;
   for (int r = 0; r < g.rows; ++r) {
     const float *a = dxx.ptr<float>(r), *c = dzz.ptr<float>(r), *b = dxz.ptr<float>(r);
     float* out = ridge.ptr<float>(r);
+    // Branch-free so that the compiler vectorises it. The eigenvalues' half-difference is
+    // sqrt(x^2 + b^2) rather than std::hypot (a library call per pixel, most of this loop's
+    // time): x and b are floats, so both squares are exact in double and the two differ by
+    // at most an ulp of double, far below the float the strength is stored as.
     for (int i = 0; i < g.cols; ++i) {
       const double half_trace = 0.5 * (a[i] + c[i]);
-      const double disc = std::hypot(0.5 * (a[i] - c[i]), double(b[i]));
+      const double x = 0.5 * (a[i] - c[i]), y = b[i];
+      const double disc = std::sqrt(x * x + y * y);
       const double l_min = half_trace - disc, l_max = half_trace + disc;
       const double strength = -l_min - std::abs(l_max);
-      if (strength <= 0) continue;
       // Eigenvector of l_max runs along the ridge (flipped to point into the body). The
       // Hessian is in pixel units; the tiny anisotropy of working pixels is ignored.
-      double ax = b[i], az = l_max - a[i];
-      if (std::abs(b[i]) <= 1e-12) (a[i] >= c[i] ? (ax = 1, az = 0) : (ax = 0, az = 1));
-      if (az < 0) ax = -ax, az = -az;
+      const bool degenerate = std::abs(y) <= 1e-12;
+      const bool along_x = a[i] >= c[i];
+      double ax = degenerate ? (along_x ? 1.0 : 0.0) : y;
+      double az = degenerate ? (along_x ? 0.0 : 1.0) : l_max - a[i];
+      const bool flip = az < 0;
+      ax = flip ? -ax : ax;
+      az = flip ? -az : az;
       const double run = std::abs(ax);
-      if (az < tan_min * run || az > tan_max * run) continue;
+      const bool in_range = !(az < tan_min * run || az > tan_max * run);
       // Deepening towards +x: entered from the left.
-      if ((s.side == Side::left && ax <= 0) || (s.side == Side::right && ax >= 0)) continue;
-      out[i] = static_cast<float>(strength);
+      const bool side_ok = (allow_left || ax < 0) && (allow_right || ax > 0);
+      out[i] = strength > 0 && in_range && side_ok ? static_cast<float>(strength) : 0.0f;
     }
   }
   return ridge;
@@ -91,8 +100,7 @@ std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s) {
   cv::Mat strong;             // the ridge where it voted: what the fit weighs
   ridge.copyTo(strong);
   strong.setTo(0, ridge <= 0.5f * t);
-  std::vector<cv::Point> support;
-  cv::findNonZero(strong > 0, support);
+  const Support support = support_of(w, strong);
 
   // OpenCV's theta is the normal's angle (image x right, z down); a shaft at angle a
   // entering from the left has theta = 90 + a, from the right 90 - a.
@@ -120,7 +128,7 @@ std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s) {
         duplicate = duplicate || (std::abs(c.line.dir.dot(seed.dir)) > std::cos(2 * std::numbers::pi / 180) &&
                                   c.line.distance_mm(seed.point) < 1.0);
       if (duplicate) continue;
-      Line fitted = refine_line(w, strong, support, seed, kFitBandMm);
+      Line fitted = refine_line(support, seed, kFitBandMm);
       if (!direction_allowed(fitted.dir, s)) continue;
       out.push_back({fitted, l[2]});
       ++taken;

@@ -66,8 +66,7 @@ std::vector<Candidate> detect_ransac(const WorkImage& w, const Settings& s) {
   cv::Mat tophat;
   std::vector<Point> pts = candidates(w, tophat);
   std::vector<Candidate> out;
-  std::vector<cv::Point> support;
-  cv::findNonZero(tophat > 0, support);
+  const Support support = support_of(w, tophat);
   cv::RNG rng(kSeed);
   for (int round = 0; round < kLines && pts.size() >= 2; ++round) {
     double best_score = 0;
@@ -88,7 +87,7 @@ std::vector<Candidate> detect_ransac(const WorkImage& w, const Settings& s) {
       }
     }
     if (best_score <= 0) break;
-    Line fitted = refine_line(w, tophat, support, best, kFitBandMm);
+    Line fitted = refine_line(support, best, kFitBandMm);
     if (direction_allowed(fitted.dir, s)) out.push_back({fitted, best_score});
     std::erase_if(pts, [&](const Point& p) { return best.distance_mm(p.mm) < 2 * kInlierBandMm; });
   }

@@ -6,6 +6,7 @@
 #include <numbers>
 #include <opencv2/core.hpp>
 
+
 namespace sonoflow::needle {
 
 namespace {
@@ -63,7 +64,8 @@ constexpr double kMaxEvidenceGapMm = 1.5;
 
 // The along-line range [lo, hi] of the heaviest contiguous piece of evidence: the shaft,
 // not the speckle on the line's continuation beyond the tip.
-void heaviest_piece(std::vector<std::pair<double, double>> along_weight, double& lo, double& hi) {
+// Sorts `along_weight` in place (its caller reuses the buffer).
+void heaviest_piece(std::vector<std::pair<double, double>>& along_weight, double& lo, double& hi) {
   std::sort(along_weight.begin(), along_weight.end());
   double best = -1, sum = 0;
   size_t first = 0;
@@ -83,19 +85,34 @@ void heaviest_piece(std::vector<std::pair<double, double>> along_weight, double&
 
 }  // namespace
 
-Line refine_line(const WorkImage& w, const cv::Mat& weight, const std::vector<cv::Point>& support, Line seed,
-                 double band_mm, int min_pixels) {
+Support support_of(const WorkImage& w, const cv::Mat& weight) {
+  Support out;
+  std::vector<cv::Point> pixels;
+  cv::findNonZero(weight > 0, pixels);
+  out.mm.reserve(pixels.size());
+  out.weight.reserve(pixels.size());
+  for (const cv::Point& px : pixels) {
+    out.mm.push_back(w.to_mm(px.x, px.y));
+    out.weight.push_back(weight.at<float>(px.y, px.x));
+  }
+  return out;
+}
+
+Line refine_line(const Support& support, Line seed, double band_mm, int min_pixels) {
   std::vector<Vec2> pts;
   std::vector<double> wts;
+  std::vector<std::pair<double, double>> along;
+  pts.reserve(support.mm.size());
+  wts.reserve(support.mm.size());
   double lo = -1e9, hi = 1e9;
   for (double band : {band_mm, band_mm / 2, band_mm / 2}) {
     pts.clear();
     wts.clear();
-    std::vector<std::pair<double, double>> along;
-    for (const cv::Point& px : support) {
-      const Vec2 p = w.to_mm(px.x, px.y);
+    along.clear();
+    for (size_t i = 0; i < support.mm.size(); ++i) {
+      const Vec2& p = support.mm[i];
       if (seed.distance_mm(p) > band) continue;
-      const float weight_here = weight.at<float>(px.y, px.x);
+      const float weight_here = support.weight[i];
       const double s = seed.along_mm(p);
       along.push_back({s, weight_here});
       if (s < lo || s > hi) continue;
@@ -105,7 +122,7 @@ Line refine_line(const WorkImage& w, const cv::Mat& weight, const std::vector<cv
     if (static_cast<int>(pts.size()) < min_pixels) return seed;
     const Line fitted = fit_line(pts, wts);
     // Later passes fit only the shaft's own piece of the line (found on this pass's line).
-    heaviest_piece(std::move(along), lo, hi);
+    heaviest_piece(along, lo, hi);
     const Vec2 a = seed.at(lo), b = seed.at(hi);
     seed = fitted;
     lo = seed.along_mm(a);

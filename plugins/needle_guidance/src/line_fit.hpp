@@ -29,14 +29,19 @@ bool direction_allowed(const Vec2& dir, const Settings& s);
 // weighted scatter, oriented into the body. Needs two or more points of positive weight.
 Line fit_line(const std::vector<Vec2>& points_mm, const std::vector<double>& weights);
 
-// Refits `seed` on the pixels of `weight` (CV_32F over the work image, > 0 = evidence)
-// within band_mm of it, twice, the second time in half the band: the fit no longer
-// depends on the coarse seed (a Hough bin or a RANSAC pair). Returns the seed unchanged
-// when fewer than `min_pixels` pixels support it.
-// `support` lists the pixels of `weight` that are > 0 (cv::findNonZero), found once per
-// image so that refining several candidates does not rescan the whole map.
-Line refine_line(const WorkImage& w, const cv::Mat& weight, const std::vector<cv::Point>& support, Line seed,
-                 double band_mm, int min_pixels = 8);
+// The evidence pixels a refit weighs: those of `weight` (CV_32F over the work image) that
+// are > 0, in row-major order, with their positions in mm. Found once per image, so that
+// refining several candidates does not rescan the map or convert pixels to mm again.
+struct Support {
+  std::vector<Vec2> mm;
+  std::vector<float> weight;
+};
+Support support_of(const WorkImage& w, const cv::Mat& weight);
+
+// Refits `seed` on the support pixels within band_mm of it, twice, the second time in half
+// the band: the fit no longer depends on the coarse seed (a Hough bin or a RANSAC pair).
+// Returns the seed unchanged when fewer than `min_pixels` pixels support it.
+Line refine_line(const Support& support, Line seed, double band_mm, int min_pixels = 8);
 
 std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s);
 std::vector<Candidate> detect_ransac(const WorkImage& w, const Settings& s);

@@ -130,8 +130,8 @@ struct Profile {
 };
 
 float value_at(const WorkImage& w, const cv::Mat& smooth, const Vec2& p) {
-  if (!w.imaged(p)) return std::numeric_limits<float>::quiet_NaN();
   const cv::Point2d px = w.to_pixel(p);
+  if (!w.imaged_pixel(px)) return std::numeric_limits<float>::quiet_NaN();
   return sample(smooth, px.x, px.y);
 }
 
@@ -145,6 +145,9 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
   // side[k]: background on parallel line k (kOffsets on one side, then the same offsets
   // on the other).
   pr.side.resize(2 * kOffsets);
+  const size_t expected = static_cast<size_t>((s1 - s0) / pr.step_mm) + 2;
+  for (auto* v : {&pr.q, &pr.centre, &pr.s_of}) v->reserve(expected);
+  for (auto& v : pr.side) v.reserve(expected);
   for (double t = s0; t <= s1; t += pr.step_mm) {
     const Vec2 p = line.at(t);
     const float c = value(p);
@@ -194,9 +197,12 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
 // the shaft every two diameters), which a line fit on all bright pixels splits the
 // difference between. The shaft is the shallowest of these parallel echoes: the line is
 // moved across to the most skin-ward local maximum of the mean brightness along
-// [s_start, s_tip] that reaches kEchoFraction of the brightest.
+// [s_start, s_tip] that reaches kEchoFraction of the brightest. `moved` says whether the
+// line changed: the search's middle offset is the line itself (up to the rounding of the
+// offsets' running sum, < 1e-14 mm), and then its profile is the one already measured.
 Line snap_to_first_echo(const WorkImage& w, const cv::Mat& smooth, const Line& line, double s_start,
-                        double s_tip) {
+                        double s_tip, bool& moved) {
+  moved = false;
   Vec2 up(-line.dir.y(), line.dir.x());
   if (up.y() > 0) up = -up;
   const double along_step = std::max(w.px_mm, w.pz_mm);
@@ -212,8 +218,11 @@ Line snap_to_first_echo(const WorkImage& w, const cv::Mat& smooth, const Line& l
   const double best = *std::max_element(mean.begin(), mean.end());
   // From the skin side (largest offset along `up`) inwards: the first peak high enough.
   for (size_t i = mean.size() - 2; i >= 1; --i)
-    if (mean[i] >= kEchoFraction * best && mean[i] >= mean[i - 1] && mean[i] >= mean[i + 1])
+    if (mean[i] >= kEchoFraction * best && mean[i] >= mean[i - 1] && mean[i] >= mean[i + 1]) {
+      if (std::abs(offsets[i]) < 1e-9) return line;
+      moved = true;
       return {line.point + offsets[i] * up, line.dir};
+    }
   return line;
 }
 
@@ -325,10 +334,11 @@ std::optional<double> significance_of(const Profile& pr, size_t first, size_t la
 
 std::optional<Measurement> measure_shaft(const WorkImage& w, const cv::Mat& smooth, const Line& fitted,
                                          const Settings& s) {
-  auto coarse = profile_of(w, smooth, fitted);
-  if (!coarse) return std::nullopt;
-  const Line line = snap_to_first_echo(w, smooth, fitted, coarse->s_start, coarse->s_tip);
-  auto pr = profile_of(w, smooth, line);
+  auto pr = profile_of(w, smooth, fitted);
+  if (!pr) return std::nullopt;
+  bool moved = false;
+  const Line line = snap_to_first_echo(w, smooth, fitted, pr->s_start, pr->s_tip, moved);
+  if (moved) pr = profile_of(w, smooth, line);
   if (!pr) return std::nullopt;
   const auto& q = pr->q;
   const Run* run = &pr->run;

@@ -81,14 +81,6 @@ void mark_skin_zone(WorkImage& w, double top_of_crop_mm) {
 }
 }  // namespace
 
-bool WorkImage::imaged(const Vec2& p) const {
-  const cv::Point2d px = to_pixel(p);
-  if (!(px.x > -0.5 && px.y > -0.5)) return false;  // also NaN
-  const int c = static_cast<int>(px.x + 0.5), r = static_cast<int>(px.y + 0.5);
-  if (c >= grey.cols || r >= grey.rows) return false;
-  return dead.empty() || dead.at<uint8_t>(r, c) == 0;
-}
-
 void suppress_near_dead(cv::Mat& evidence, const WorkImage& w, double margin_mm) {
   if (w.dead.empty()) return;
   evidence.setTo(0, dilate_mm(w.dead, margin_mm, w.px_mm));
@@ -198,17 +190,6 @@ void normalize_locally(cv::Mat& evidence, const WorkImage& w, double window_mm) 
   cv::sqrt(energy, energy);
   const double floor = 1e-3 * cv::norm(energy, cv::NORM_INF) + 1e-12;
   cv::divide(evidence, cv::max(energy, floor), evidence);
-}
-
-float sample(const cv::Mat& img, double col, double row) {
-  if (!(col >= 0 && row >= 0 && col <= img.cols - 1 && row <= img.rows - 1))
-    return std::numeric_limits<float>::quiet_NaN();
-  const int c = std::min(static_cast<int>(col), img.cols - 2);
-  const int r = std::min(static_cast<int>(row), img.rows - 2);
-  const float fx = static_cast<float>(col - c), fz = static_cast<float>(row - r);
-  const float* a = img.ptr<float>(r) + c;
-  const float* b = img.ptr<float>(r + 1) + c;
-  return (a[0] * (1 - fx) + a[1] * fx) * (1 - fz) + (b[0] * (1 - fx) + b[1] * fx) * fz;
 }
 
 }  // namespace sonoflow::needle

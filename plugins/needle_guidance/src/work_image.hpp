@@ -4,6 +4,8 @@
 // the same on a 0.05 mm and a 0.3 mm image, and bounds the cost on large images.
 #pragma once
 
+#include <algorithm>
+#include <limits>
 #include <opencv2/core.hpp>
 
 #include "needle_types.hpp"
@@ -37,7 +39,15 @@ struct WorkImage {
   cv::Point2d to_pixel(const Vec2& p) const { return {(p.x() - x0_mm) / px_mm, (p.y() - z0_mm) / pz_mm}; }
   double mm_to_px(double mm) const { return mm / px_mm; }
   // Whether `p` lies inside the work image and outside its dead region.
-  bool imaged(const Vec2& p) const;
+  bool imaged(const Vec2& p) const { return imaged_pixel(to_pixel(p)); }
+  // The same for a point already in pixels (to_pixel): the profile samplers need both.
+  // Inline: the tip search asks this tens of thousands of times per frame.
+  bool imaged_pixel(const cv::Point2d& px) const {
+    if (!(px.x > -0.5 && px.y > -0.5)) return false;  // also NaN
+    const int c = static_cast<int>(px.x + 0.5), r = static_cast<int>(px.y + 0.5);
+    if (c >= grey.cols || r >= grey.rows) return false;
+    return dead.empty() || dead.at<uint8_t>(r, c) == 0;
+  }
 };
 
 // How far the dead region is widened into the image, in mm: the blur of the sector edge
@@ -60,7 +70,17 @@ void suppress_near_dead(cv::Mat& evidence, const WorkImage& w, double margin_mm)
 // window of window_mm: what stands out from its surroundings counts, not absolute strength.
 void normalize_locally(cv::Mat& evidence, const WorkImage& w, double window_mm);
 
-// Bilinear sample of a CV_32F image at (col, row); NaN outside.
-float sample(const cv::Mat& img, double col, double row);
+// Bilinear sample of a CV_32F image at (col, row); NaN outside. Inline for the same reason
+// as WorkImage::imaged_pixel.
+inline float sample(const cv::Mat& img, double col, double row) {
+  if (!(col >= 0 && row >= 0 && col <= img.cols - 1 && row <= img.rows - 1))
+    return std::numeric_limits<float>::quiet_NaN();
+  const int c = std::min(static_cast<int>(col), img.cols - 2);
+  const int r = std::min(static_cast<int>(row), img.rows - 2);
+  const float fx = static_cast<float>(col - c), fz = static_cast<float>(row - r);
+  const float* a = img.ptr<float>(r) + c;
+  const float* b = img.ptr<float>(r + 1) + c;
+  return (a[0] * (1 - fx) + a[1] * fx) * (1 - fz) + (b[0] * (1 - fx) + b[1] * fx) * fz;
+}
 
 }  // namespace sonoflow::needle
