@@ -4,6 +4,7 @@
 #include <numbers>
 #include <opencv2/imgproc.hpp>
 
+#include "filters.hpp"
 #include "line_fit.hpp"
 
 namespace sonoflow::needle {
@@ -109,11 +110,11 @@ std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s) {
   if (s.side != Side::right) ranges.push_back({90 + a0, 90 + a1});
   if (s.side != Side::left) ranges.push_back({90 - a1, 90 - a0});
   const double min_votes = 0.5 * s.min_shaft_mm / w.px_mm;
+  static thread_local HoughBuffers hough;
   for (auto [lo, hi] : ranges) {
     std::vector<cv::Vec3f> lines;  // rho, theta, votes
-    cv::HoughLines(votes, lines, 1, kHoughThetaStepDeg * std::numbers::pi / 180,
-                   std::max(2, static_cast<int>(min_votes)), 0, 0, lo * std::numbers::pi / 180,
-                   hi * std::numbers::pi / 180);
+    hough_lines(votes, 1, kHoughThetaStepDeg * std::numbers::pi / 180, std::max(2, static_cast<int>(min_votes)),
+                lo * std::numbers::pi / 180, hi * std::numbers::pi / 180, lines, hough);
     int taken = 0;
     for (const auto& l : lines) {
       if (taken == kCandidatesPerSide) break;

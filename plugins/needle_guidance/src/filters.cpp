@@ -1,8 +1,12 @@
 #include "filters.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <opencv2/imgproc.hpp>
 #include <vector>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace sonoflow::needle {
 
@@ -96,6 +100,85 @@ void white_tophat(const cv::Mat& g, int k, cv::Mat& tophat) {
   morph_spans(g, half_widths, true, eroded, h);
   morph_spans(eroded, half_widths, false, opened, h);
   cv::subtract(g, opened, tophat);
+}
+
+void hough_lines(const cv::Mat& votes, double rho_d, double theta_d, int threshold, double min_theta,
+                 double max_theta, std::vector<cv::Vec3f>& lines, HoughBuffers& b) {
+  CV_Assert(votes.type() == CV_8UC1 && max_theta >= min_theta);
+  lines.clear();
+  // cv::HoughLines hands rho and theta on as float; every step below is OpenCV's, in the
+  // same precision, so that the lines are the same bit for bit.
+  const float rho = static_cast<float>(rho_d), theta = static_cast<float>(theta_d);
+  const float irho = 1 / rho;
+  const int width = votes.cols, height = votes.rows;
+  const int max_rho = width + height, min_rho = -max_rho;
+  // OpenCV 4.6's count (later versions add the last angle: 4.7+ would need floor + 1).
+  const int numangle = cvRound((max_theta - min_theta) / theta);
+  const int numrho = cvRound(((max_rho - min_rho) + 1) / rho);
+  const int stride = numrho + 2;
+
+  // Angle tables padded to a multiple of 4 (the padding's votes land in the accumulator's
+  // last padding row, which is read only as a zero neighbour: see below).
+  const int padded = (numangle + 3) / 4 * 4;
+  b.tab_sin.assign(padded, 0.0f);
+  b.tab_cos.assign(padded, 0.0f);
+  float ang = static_cast<float>(min_theta);
+  for (int n = 0; n < numangle; ang += theta, n++) {
+    b.tab_sin[n] = static_cast<float>(std::sin(static_cast<double>(ang)) * irho);
+    b.tab_cos[n] = static_cast<float>(std::cos(static_cast<double>(ang)) * irho);
+  }
+  // Rows 0 and numangle + 1 are OpenCV's zero padding; rows beyond take the padded angles'
+  // votes (angle 0: r = j, inside [0, numrho)) and are never read.
+  const int rows = padded + 2;
+  b.accum.assign(static_cast<size_t>(rows) * stride, 0);
+  int* accum = b.accum.data();
+  const int r_offset = (numrho - 1) / 2;
+
+  b.points.clear();
+  cv::findNonZero(votes, b.points);
+  for (const cv::Point& p : b.points) {
+    const float j = static_cast<float>(p.x), i = static_cast<float>(p.y);
+    int n = 0;
+#if defined(__SSE2__)
+    const __m128 vj = _mm_set1_ps(j), vi = _mm_set1_ps(i);
+    alignas(16) int r4[4];
+    for (; n < padded; n += 4) {
+      // j * cos + i * sin in float, rounded to nearest even: cvRound(float) on SSE2.
+      const __m128 v = _mm_add_ps(_mm_mul_ps(vj, _mm_loadu_ps(&b.tab_cos[n])),
+                                  _mm_mul_ps(vi, _mm_loadu_ps(&b.tab_sin[n])));
+      _mm_store_si128(reinterpret_cast<__m128i*>(r4), _mm_cvtps_epi32(v));
+      for (int k = 0; k < 4; ++k) ++accum[(n + k + 1) * stride + r4[k] + r_offset + 1];
+    }
+#endif
+    for (; n < numangle; ++n) {
+      const int r = cvRound(j * b.tab_cos[n] + i * b.tab_sin[n]);
+      ++accum[(n + 1) * stride + r + r_offset + 1];
+    }
+  }
+  // The padded angles' votes sit in rows numangle + 1 onwards; row numangle + 1 is the
+  // last angle's "next" neighbour, zero in OpenCV.
+  std::fill(accum + static_cast<size_t>(numangle + 1) * stride, accum + static_cast<size_t>(rows) * stride, 0);
+
+  // Local maxima (OpenCV's rule and tie-breaks), in any order: they are sorted below.
+  b.maxima.clear();
+  for (int n = 0; n < numangle; ++n) {
+    const int* row = accum + (n + 1) * stride + 1;
+    for (int r = 0; r < numrho; ++r) {
+      const int v = row[r];
+      if (v > threshold && v > row[r - 1] && v >= row[r + 1] && v > row[r - stride] && v >= row[r + stride])
+        b.maxima.push_back((n + 1) * stride + r + 1);
+    }
+  }
+  std::sort(b.maxima.begin(), b.maxima.end(),
+            [accum](int l1, int l2) { return accum[l1] > accum[l2] || (accum[l1] == accum[l2] && l1 < l2); });
+  const double scale = 1. / stride;
+  lines.reserve(b.maxima.size());
+  for (const int idx : b.maxima) {
+    const int n = cvFloor(idx * scale) - 1;
+    const int r = idx - (n + 1) * stride - 1;
+    lines.emplace_back((r - (numrho - 1) * 0.5f) * rho, static_cast<float>(min_theta) + n * theta,
+                       static_cast<float>(accum[idx]));
+  }
 }
 
 }  // namespace sonoflow::needle

@@ -4,11 +4,26 @@
 #pragma once
 
 #include <opencv2/core.hpp>
+#include <vector>
 
 namespace sonoflow::needle {
 
 // cv::morphologyEx(g, tophat, cv::MORPH_TOPHAT, ellipse k x k) for CV_32F images: the
 // image minus its opening (erosion, then dilation, pixels outside the image ignored).
 void white_tophat(const cv::Mat& g, int k, cv::Mat& tophat);
+
+// Buffers of hough_lines, kept between frames (the accumulator is ~0.5 MB at 200 x 200).
+struct HoughBuffers {
+  std::vector<int> accum, maxima;
+  std::vector<float> tab_sin, tab_cos;
+  std::vector<cv::Point> points;
+};
+
+// cv::HoughLines(votes, lines, rho, theta, threshold, 0, 0, min_theta, max_theta) into
+// (rho, theta, votes) triples, as OpenCV 4.6's standard Hough transform computes them: the
+// same angle table, accumulator layout, rounding, local-maximum rule and order. Faster by
+// voting four angles at a time with SSE2 into a kept accumulator.
+void hough_lines(const cv::Mat& votes, double rho, double theta, int threshold, double min_theta,
+                 double max_theta, std::vector<cv::Vec3f>& lines, HoughBuffers& buffers);
 
 }  // namespace sonoflow::needle

@@ -43,3 +43,30 @@ TEST_CASE("white_tophat matches cv::morphologyEx(MORPH_TOPHAT) with an ellipse",
   INFO("k " << k << " size " << size.first << " x " << size.second);
   CHECK(same_bits(expected, got));
 }
+
+TEST_CASE("hough_lines matches cv::HoughLines (standard transform, angle range)", "[filters]") {
+  const auto size = GENERATE(std::pair{1, 1}, std::pair{3, 50}, std::pair{60, 7}, std::pair{200, 192},
+                             std::pair{377, 451});
+  const double density = GENERATE(0.002, 0.03, 0.3);
+  const auto range = GENERATE(std::pair{93.0, 170.0}, std::pair{10.0, 87.0}, std::pair{0.0, 180.0},
+                              std::pair{45.0, 45.2}, std::pair{0.0, 179.5});
+  const double step_deg = GENERATE(0.5, 1.0);
+  cv::RNG rng(size.first * 1000 + size.second);
+  cv::Mat u(size.first, size.second, CV_32F);
+  rng.fill(u, cv::RNG::UNIFORM, 0.0, 1.0);
+  cv::Mat votes = u < density;
+  // A few lines so that there are strong maxima, not only speckle.
+  cv::line(votes, {0, size.first / 2}, {size.second - 1, size.first - 1}, cv::Scalar(255));
+  cv::line(votes, {size.second / 3, 0}, {size.second / 2, size.first - 1}, cv::Scalar(255));
+  const double rad = CV_PI / 180;
+  for (int threshold : {2, 5, 20}) {
+    std::vector<cv::Vec3f> expected, got;
+    cv::HoughLines(votes, expected, 1, step_deg * rad, threshold, 0, 0, range.first * rad, range.second * rad);
+    HoughBuffers buffers;
+    hough_lines(votes, 1, step_deg * rad, threshold, range.first * rad, range.second * rad, got, buffers);
+    INFO("size " << size.first << " x " << size.second << " density " << density << " range " << range.first
+                 << ".." << range.second << " step " << step_deg << " threshold " << threshold);
+    REQUIRE(got.size() == expected.size());
+    CHECK(std::memcmp(got.data(), expected.data(), got.size() * sizeof(cv::Vec3f)) == 0);
+  }
+}
