@@ -2,9 +2,6 @@
 #include <algorithm>
 #include <cmath>
 #include <opencv2/imgproc.hpp>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "filters.hpp"
 #include "line_fit.hpp"
@@ -77,32 +74,11 @@ struct Columns {
 };
 
 // Sum of the weights of the points closer than `band` to `l`: each trial's score, where
-// RANSAC spends most of its time. The distances are computed as Line::distance_mm does
-// (the same operations in the same order), two at a time with SSE2 where available, and
-// only the few inliers are added, in the points' order: the same sum, bit for bit, as a
-// plain loop over the points.
+// RANSAC spends most of its time. Only the few inliers are added, in the points' order:
+// the same sum, bit for bit, as a plain loop over the points.
 double inlier_weight(const Columns& c, const Line& l, double band) {
-  const size_t n = c.x.size();
-  const double px = l.point.x(), pz = l.point.y(), dx = l.dir.x(), dz = l.dir.y();
   double score = 0;
-  size_t i = 0;
-#if defined(__SSE2__)
-  const __m128d vpx = _mm_set1_pd(px), vpz = _mm_set1_pd(pz), vdx = _mm_set1_pd(dx), vdz = _mm_set1_pd(dz);
-  const __m128d vband = _mm_set1_pd(band), sign = _mm_set1_pd(-0.0);
-  for (; i + 2 <= n; i += 2) {
-    const __m128d rx = _mm_sub_pd(_mm_loadu_pd(&c.x[i]), vpx);
-    const __m128d rz = _mm_sub_pd(_mm_loadu_pd(&c.z[i]), vpz);
-    const __m128d cross = _mm_andnot_pd(sign, _mm_sub_pd(_mm_mul_pd(rx, vdz), _mm_mul_pd(rz, vdx)));
-    if (const int inside = _mm_movemask_pd(_mm_cmplt_pd(cross, vband))) {
-      if (inside & 1) score += c.weight[i];
-      if (inside & 2) score += c.weight[i + 1];
-    }
-  }
-#endif
-  for (; i < n; ++i) {
-    const double rx = c.x[i] - px, rz = c.z[i] - pz;
-    if (std::abs(rx * dz - rz * dx) < band) score += c.weight[i];
-  }
+  within_band(c.x.data(), c.z.data(), c.x.size(), l, band, false, [&](size_t i) { score += c.weight[i]; });
   return score;
 }
 

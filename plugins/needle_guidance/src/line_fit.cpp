@@ -89,10 +89,13 @@ Support support_of(const WorkImage& w, const cv::Mat& weight) {
   Support out;
   std::vector<cv::Point> pixels;
   cv::findNonZero(weight > 0, pixels);
-  out.mm.reserve(pixels.size());
+  out.x.reserve(pixels.size());
+  out.z.reserve(pixels.size());
   out.weight.reserve(pixels.size());
   for (const cv::Point& px : pixels) {
-    out.mm.push_back(w.to_mm(px.x, px.y));
+    const Vec2 p = w.to_mm(px.x, px.y);
+    out.x.push_back(p.x());
+    out.z.push_back(p.y());
     out.weight.push_back(weight.at<float>(px.y, px.x));
   }
   return out;
@@ -102,23 +105,22 @@ Line refine_line(const Support& support, Line seed, double band_mm, int min_pixe
   std::vector<Vec2> pts;
   std::vector<double> wts;
   std::vector<std::pair<double, double>> along;
-  pts.reserve(support.mm.size());
-  wts.reserve(support.mm.size());
+  pts.reserve(support.x.size());
+  wts.reserve(support.x.size());
   double lo = -1e9, hi = 1e9;
   for (double band : {band_mm, band_mm / 2, band_mm / 2}) {
     pts.clear();
     wts.clear();
     along.clear();
-    for (size_t i = 0; i < support.mm.size(); ++i) {
-      const Vec2& p = support.mm[i];
-      if (seed.distance_mm(p) > band) continue;
+    within_band(support.x.data(), support.z.data(), support.x.size(), seed, band, true, [&](size_t i) {
+      const Vec2 p(support.x[i], support.z[i]);
       const float weight_here = support.weight[i];
       const double s = seed.along_mm(p);
       along.push_back({s, weight_here});
-      if (s < lo || s > hi) continue;
+      if (s < lo || s > hi) return;
       pts.push_back(p);
       wts.push_back(weight_here);
-    }
+    });
     if (static_cast<int>(pts.size()) < min_pixels) return seed;
     const Line fitted = fit_line(pts, wts);
     // Later passes fit only the shaft's own piece of the line (found on this pass's line).

@@ -10,7 +10,11 @@
 // same way for both.
 #pragma once
 
+#include <cmath>
 #include <vector>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "needle_types.hpp"
 #include "work_image.hpp"
@@ -33,9 +37,16 @@ Line fit_line(const std::vector<Vec2>& points_mm, const std::vector<double>& wei
 // are > 0, in row-major order, with their positions in mm. Found once per image, so that
 // refining several candidates does not rescan the map or convert pixels to mm again.
 struct Support {
-  std::vector<Vec2> mm;
+  std::vector<double> x, z;  // mm, as columns for within_band
   std::vector<float> weight;
 };
+
+// Calls f(i) in ascending i for every point (x[i], z[i]) whose distance to `l` is below
+// `band` (inclusive: also equal to it), the distance computed exactly as Line::distance_mm
+// does, two points at a time with SSE2 where available: the refit and RANSAC test every
+// evidence pixel against a line and keep only a few.
+template <class F>
+void within_band(const double* x, const double* z, size_t n, const Line& l, double band, bool inclusive, F&& f);
 Support support_of(const WorkImage& w, const cv::Mat& weight);
 
 // Refits `seed` on the support pixels within band_mm of it, twice, the second time in half
@@ -45,5 +56,27 @@ Line refine_line(const Support& support, Line seed, double band_mm, int min_pixe
 
 std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s);
 std::vector<Candidate> detect_ransac(const WorkImage& w, const Settings& s);
+
+template <class F>
+void within_band(const double* x, const double* z, size_t n, const Line& l, double band, bool inclusive, F&& f) {
+  const double px = l.point.x(), pz = l.point.y(), dx = l.dir.x(), dz = l.dir.y();
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128d vpx = _mm_set1_pd(px), vpz = _mm_set1_pd(pz), vdx = _mm_set1_pd(dx), vdz = _mm_set1_pd(dz);
+  const __m128d vband = _mm_set1_pd(band), sign = _mm_set1_pd(-0.0);
+  for (; i + 2 <= n; i += 2) {
+    const __m128d rx = _mm_sub_pd(_mm_loadu_pd(x + i), vpx);
+    const __m128d rz = _mm_sub_pd(_mm_loadu_pd(z + i), vpz);
+    const __m128d d = _mm_andnot_pd(sign, _mm_sub_pd(_mm_mul_pd(rx, vdz), _mm_mul_pd(rz, vdx)));
+    const int inside = _mm_movemask_pd(inclusive ? _mm_cmple_pd(d, vband) : _mm_cmplt_pd(d, vband));
+    if (inside & 1) f(i);
+    if (inside & 2) f(i + 1);
+  }
+#endif
+  for (; i < n; ++i) {
+    const double d = std::abs((x[i] - px) * dz - (z[i] - pz) * dx);
+    if (inclusive ? d <= band : d < band) f(i);
+  }
+}
 
 }  // namespace sonoflow::needle
