@@ -1,6 +1,7 @@
 #include "filters.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 #include <vector>
@@ -100,6 +101,77 @@ void white_tophat(const cv::Mat& g, int k, cv::Mat& tophat) {
   morph_spans(g, half_widths, true, eroded, h);
   morph_spans(eroded, half_widths, false, opened, h);
   cv::subtract(g, opened, tophat);
+}
+
+namespace {
+
+// One source pixel's share of a destination pixel (OpenCV's DecimateAlpha).
+struct AreaTap {
+  int di, si;
+  float alpha;
+};
+
+// OpenCV's computeResizeAreaTab for one channel: the taps of every destination pixel, in
+// order of destination then source.
+void area_taps(int ssize, int dsize, double scale, std::vector<AreaTap>& tab) {
+  tab.clear();
+  for (int dx = 0; dx < dsize; dx++) {
+    const double fsx1 = dx * scale;
+    const double fsx2 = fsx1 + scale;
+    const double cell_width = std::min(scale, ssize - fsx1);
+    int sx1 = cvCeil(fsx1), sx2 = cvFloor(fsx2);
+    sx2 = std::min(sx2, ssize - 1);
+    sx1 = std::min(sx1, sx2);
+    if (sx1 - fsx1 > 1e-3) tab.push_back({dx, sx1 - 1, static_cast<float>((sx1 - fsx1) / cell_width)});
+    for (int sx = sx1; sx < sx2; sx++) tab.push_back({dx, sx, static_cast<float>(1.0 / cell_width)});
+    if (fsx2 - sx2 > 1e-3)
+      tab.push_back({dx, sx2, static_cast<float>(std::min(std::min(fsx2 - sx2, 1.), cell_width) / cell_width)});
+  }
+}
+
+}  // namespace
+
+void resize_area(const cv::Mat& src, cv::Size dsize, cv::Mat& dst, std::vector<float>& scratch) {
+  // cv::resize's scale factors, from the sizes as it derives them.
+  const double inv_scale_x = static_cast<double>(dsize.width) / src.cols;
+  const double inv_scale_y = static_cast<double>(dsize.height) / src.rows;
+  const double scale_x = 1. / inv_scale_x, scale_y = 1. / inv_scale_y;
+  const int iscale_x = cv::saturate_cast<int>(scale_x), iscale_y = cv::saturate_cast<int>(scale_y);
+  const bool integer = std::abs(scale_x - iscale_x) < DBL_EPSILON && std::abs(scale_y - iscale_y) < DBL_EPSILON;
+  if (src.type() != CV_8UC1 || !(scale_x >= 1 && scale_y >= 1) || integer || dsize == src.size()) {
+    cv::resize(src, dst, dsize, 0, 0, cv::INTER_AREA);  // OpenCV's other code paths
+    return;
+  }
+  thread_local std::vector<AreaTap> xtab, ytab;
+  area_taps(src.cols, dsize.width, scale_x, xtab);
+  area_taps(src.rows, dsize.height, scale_y, ytab);
+  dst.create(dsize, CV_8UC1);
+  // Horizontal sums of each source row, formed once (a row at a destination row boundary
+  // serves two): per destination pixel, its taps in order from 0, as OpenCV adds them.
+  scratch.resize(static_cast<size_t>(src.rows) * dsize.width);
+  std::vector<float> row_sum(dsize.width);
+  for (int sy = 0; sy < src.rows; ++sy) {
+    const uint8_t* in = src.ptr<uint8_t>(sy);
+    float* h = scratch.data() + static_cast<size_t>(sy) * dsize.width;
+    size_t k = 0;
+    for (int dx = 0; dx < dsize.width; ++dx) {
+      float acc = 0;
+      for (; k < xtab.size() && xtab[k].di == dx; ++k) acc += in[xtab[k].si] * xtab[k].alpha;
+      h[dx] = acc;
+    }
+  }
+  // Vertical: each destination row the beta-weighted sum of its source rows, in order.
+  size_t j = 0;
+  for (int dy = 0; dy < dsize.height; ++dy) {
+    std::fill(row_sum.begin(), row_sum.end(), 0.0f);
+    for (; j < ytab.size() && ytab[j].di == dy; ++j) {
+      const float beta = ytab[j].alpha;
+      const float* h = scratch.data() + static_cast<size_t>(ytab[j].si) * dsize.width;
+      for (int dx = 0; dx < dsize.width; ++dx) row_sum[dx] += beta * h[dx];
+    }
+    uint8_t* out = dst.ptr<uint8_t>(dy);
+    for (int dx = 0; dx < dsize.width; ++dx) out[dx] = cv::saturate_cast<uint8_t>(row_sum[dx]);
+  }
 }
 
 void hough_lines(const cv::Mat& votes, double rho_d, double theta_d, int threshold, double min_theta,

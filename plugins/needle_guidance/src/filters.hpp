@@ -12,6 +12,12 @@ namespace sonoflow::needle {
 // image minus its opening (erosion, then dilation, pixels outside the image ignored).
 void white_tophat(const cv::Mat& g, int k, cv::Mat& tophat);
 
+// cv::resize(src, dst, dsize, 0, 0, cv::INTER_AREA) for shrinking a CV_8UC1 image by a
+// non-integer factor, as OpenCV 4.6 computes it (the same area tables and float sums in
+// the same order, rounded the same way): each source row's horizontal sums are formed once
+// in registers instead of through memory per table entry. Other cases go to cv::resize.
+void resize_area(const cv::Mat& src, cv::Size dsize, cv::Mat& dst, std::vector<float>& scratch);
+
 // Buffers of hough_lines, kept between frames (the accumulator is ~0.5 MB at 200 x 200).
 struct HoughBuffers {
   std::vector<int> accum, maxima;

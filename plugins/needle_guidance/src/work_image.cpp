@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "filters.hpp"
+
 namespace sonoflow::needle {
 
 namespace {
@@ -161,7 +163,12 @@ WorkImage make_work_image(const Raster& r, const Settings& settings) {
   const int out_rows = std::max(2, static_cast<int>(std::lround(n_rows * map.dz_mm / settings.working_pixel_mm)));
   cv::Mat resized;
   const bool shrinking = out_cols < n_cols && out_rows < n_rows;
-  cv::resize(grey8, resized, cv::Size(out_cols, out_rows), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
+  if (shrinking) {
+    thread_local std::vector<float> scratch;
+    resize_area(grey8, cv::Size(out_cols, out_rows), resized, scratch);  // = cv::INTER_AREA, faster
+  } else {
+    cv::resize(grey8, resized, cv::Size(out_cols, out_rows), 0, 0, cv::INTER_LINEAR);
+  }
   resized.convertTo(w.grey, CV_32F);
   // On the working pixels (fewer than the input's): the fill's edge blurs by one working
   // pixel, less than the margin it is widened by.

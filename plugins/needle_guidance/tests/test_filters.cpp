@@ -70,3 +70,21 @@ TEST_CASE("hough_lines matches cv::HoughLines (standard transform, angle range)"
     CHECK(std::memcmp(got.data(), expected.data(), got.size() * sizeof(cv::Vec3f)) == 0);
   }
 }
+
+TEST_CASE("resize_area matches cv::resize(INTER_AREA) when shrinking", "[filters]") {
+  const auto from = GENERATE(std::pair{512, 512}, std::pair{600, 800}, std::pair{37, 91}, std::pair{1000, 333});
+  const auto to = GENERATE(std::pair{192, 200}, std::pair{256, 256}, std::pair{30, 17}, std::pair{7, 90},
+                           std::pair{333, 111});
+  cv::RNG rng(from.first + to.second);
+  cv::Mat src(from.first, from.second, CV_8UC1);
+  rng.fill(src, cv::RNG::UNIFORM, 0, 256);
+  cv::GaussianBlur(src, src, cv::Size(), 1.0);
+  src(cv::Rect(0, 0, from.second / 3, from.first / 3)).setTo(0);
+  const cv::Size dsize(to.second, to.first);
+  cv::Mat expected, got;
+  cv::resize(src, expected, dsize, 0, 0, cv::INTER_AREA);
+  std::vector<float> scratch;
+  resize_area(src, dsize, got, scratch);
+  INFO(from.first << " x " << from.second << " -> " << to.first << " x " << to.second);
+  CHECK(same_bits(expected, got));
+}
