@@ -146,6 +146,24 @@ void resize_area(const cv::Mat& src, cv::Size dsize, cv::Mat& dst, std::vector<f
   area_taps(src.cols, dsize.width, scale_x, xtab);
   area_taps(src.rows, dsize.height, scale_y, ytab);
   dst.create(dsize, CV_8UC1);
+  // The taps as a dense table of `width` per destination pixel, padded with zero weights:
+  // a constant trip count instead of a data-dependent one (mispredicted at every pixel).
+  // The padding adds exact zeros after the real taps (all terms are >= 0), so the sums
+  // are unchanged.
+  thread_local std::vector<int> tap_src;
+  thread_local std::vector<float> tap_alpha;
+  int width = 0;
+  for (size_t k = 0, run = 0; k < xtab.size(); ++k) {
+    run = k > 0 && xtab[k].di == xtab[k - 1].di ? run + 1 : 1;
+    width = std::max(width, static_cast<int>(run));
+  }
+  tap_src.assign(static_cast<size_t>(dsize.width) * width, 0);
+  tap_alpha.assign(static_cast<size_t>(dsize.width) * width, 0.0f);
+  for (size_t k = 0, slot = 0; k < xtab.size(); ++k) {
+    slot = k > 0 && xtab[k].di == xtab[k - 1].di ? slot + 1 : 0;
+    tap_src[static_cast<size_t>(xtab[k].di) * width + slot] = xtab[k].si;
+    tap_alpha[static_cast<size_t>(xtab[k].di) * width + slot] = xtab[k].alpha;
+  }
   // Horizontal sums of each source row, formed once (a row at a destination row boundary
   // serves two): per destination pixel, its taps in order from 0, as OpenCV adds them.
   scratch.resize(static_cast<size_t>(src.rows) * dsize.width);
@@ -153,10 +171,11 @@ void resize_area(const cv::Mat& src, cv::Size dsize, cv::Mat& dst, std::vector<f
   for (int sy = 0; sy < src.rows; ++sy) {
     const uint8_t* in = src.ptr<uint8_t>(sy);
     float* h = scratch.data() + static_cast<size_t>(sy) * dsize.width;
-    size_t k = 0;
-    for (int dx = 0; dx < dsize.width; ++dx) {
+    const int* si = tap_src.data();
+    const float* alpha = tap_alpha.data();
+    for (int dx = 0; dx < dsize.width; ++dx, si += width, alpha += width) {
       float acc = 0;
-      for (; k < xtab.size() && xtab[k].di == dx; ++k) acc += in[xtab[k].si] * xtab[k].alpha;
+      for (int t = 0; t < width; ++t) acc += in[si[t]] * alpha[t];
       h[dx] = acc;
     }
   }
