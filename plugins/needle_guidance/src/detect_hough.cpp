@@ -31,14 +31,16 @@ constexpr double kLocalWindowMm = 8.0;
 
 // Bright-line measure: -lambda_min - |lambda_max| of the Hessian (large across a bright
 // line, small on blobs and edges), kept only where the ridge runs in an allowed direction.
-cv::Mat ridge_map(const WorkImage& w, const Settings& s) {
-  cv::Mat g, dxx, dzz, dxz;
+// Into ws.ridge.
+void ridge_map(const WorkImage& w, const Settings& s, Workspace& ws) {
+  cv::Mat &g = ws.blurred, &dxx = ws.dxx, &dzz = ws.dzz, &dxz = ws.dxz;
   const double sigma_px = kRidgeSigmaMm / w.px_mm;
   cv::GaussianBlur(w.grey, g, cv::Size(), sigma_px, sigma_px);
   cv::Sobel(g, dxx, CV_32F, 2, 0, 3);
   cv::Sobel(g, dzz, CV_32F, 0, 2, 3);
   cv::Sobel(g, dxz, CV_32F, 1, 1, 3);
-  cv::Mat ridge(g.size(), CV_32F, cv::Scalar(0));
+  cv::Mat& ridge = ws.ridge;
+  ridge.create(g.size(), CV_32F);  // every pixel is written below
   // The angle test as slopes (no atan2 per pixel): |z| / |x| between tan(min) and tan(max).
   const double tan_min = std::tan(s.angle_min_deg * std::numbers::pi / 180);
   const double tan_max = s.angle_max_deg >= 90 ? 1e300 : std::tan(s.angle_max_deg * std::numbers::pi / 180);
@@ -110,12 +112,10 @@ cv::Mat ridge_map(const WorkImage& w, const Settings& s) {
       out[i] = (strength > 0) & in_range & side_ok ? static_cast<float>(strength) : 0.0f;
     }
   }
-  return ridge;
 }
 
-float vote_threshold(const cv::Mat& ridge) {
-  std::vector<float> v;
-  v.reserve(ridge.total() / 4);
+float vote_threshold(const cv::Mat& ridge, std::vector<float>& v) {
+  v.clear();
   float max_v = 0;
   for (int r = 0; r < ridge.rows; ++r)
     for (int c = 0; c < ridge.cols; ++c)
@@ -131,18 +131,21 @@ float vote_threshold(const cv::Mat& ridge) {
 
 }  // namespace
 
-std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s) {
-  cv::Mat ridge = ridge_map(w, s);
-  suppress_near_dead(ridge, w, kFitBandMm);
-  normalize_locally(ridge, w, kLocalWindowMm);
-  const float t = vote_threshold(ridge);
+std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s, Workspace& ws) {
+  ridge_map(w, s, ws);
+  cv::Mat& ridge = ws.ridge;
+  suppress_near_dead(ridge, w, kFitBandMm, ws);
+  normalize_locally(ridge, w, kLocalWindowMm, ws);
+  const float t = vote_threshold(ridge, ws.values);
   std::vector<Candidate> out;
   if (t <= 0) return out;
-  cv::Mat votes = ridge > t;  // 8-bit mask for the Hough transform
-  cv::Mat strong;             // the ridge where it voted: what the fit weighs
+  cv::Mat& votes = ws.votes;  // 8-bit mask for the Hough transform
+  cv::compare(ridge, t, votes, cv::CMP_GT);
+  cv::Mat& strong = ws.strong;  // the ridge where it voted: what the fit weighs
   ridge.copyTo(strong);
-  strong.setTo(0, ridge <= 0.5f * t);
-  const Support support = support_of(w, strong);
+  cv::compare(ridge, 0.5f * t, ws.mask, cv::CMP_LE);
+  strong.setTo(0, ws.mask);
+  const Support support = support_of(w, strong, ws.mask);
 
   // OpenCV's theta is the normal's angle (image x right, z down); a shaft at angle a
   // entering from the left has theta = 90 + a, from the right 90 - a.
@@ -151,11 +154,10 @@ std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s) {
   if (s.side != Side::right) ranges.push_back({90 + a0, 90 + a1});
   if (s.side != Side::left) ranges.push_back({90 - a1, 90 - a0});
   const double min_votes = 0.5 * s.min_shaft_mm / w.px_mm;
-  static thread_local HoughBuffers hough;
   for (auto [lo, hi] : ranges) {
     std::vector<cv::Vec3f> lines;  // rho, theta, votes
     hough_lines(votes, 1, kHoughThetaStepDeg * std::numbers::pi / 180, std::max(2, static_cast<int>(min_votes)),
-                lo * std::numbers::pi / 180, hi * std::numbers::pi / 180, lines, hough);
+                lo * std::numbers::pi / 180, hi * std::numbers::pi / 180, lines, ws.hough);
     int taken = 0;
     for (const auto& l : lines) {
       if (taken == kCandidatesPerSide) break;

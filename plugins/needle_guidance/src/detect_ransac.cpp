@@ -31,24 +31,27 @@ struct Point {
   float weight;
 };
 
-// Fills `evidence` with the top-hat where it is at least half the candidate threshold.
-std::vector<Point> candidates(const WorkImage& w, cv::Mat& evidence) {
-  cv::Mat tophat;
-  cv::Mat g;
+// Fills ws.evidence with the top-hat where it is at least half the candidate threshold.
+std::vector<Point> candidates(const WorkImage& w, Workspace& ws) {
+  cv::Mat& tophat = ws.tophat;
+  cv::Mat& g = ws.blurred;
   const double sigma_px = kSmoothSigmaMm / w.px_mm;
   cv::GaussianBlur(w.grey, g, cv::Size(), sigma_px, sigma_px);
   const int k = std::max(3, static_cast<int>(std::lround(kTopHatDiameterMm / w.px_mm)) | 1);
-  white_tophat(g, k, tophat);
-  suppress_near_dead(tophat, w, kFitBandMm);
-  normalize_locally(tophat, w, kLocalWindowMm);
-  std::vector<float> v(tophat.begin<float>(), tophat.end<float>());
+  white_tophat(g, k, tophat, ws.morph);
+  suppress_near_dead(tophat, w, kFitBandMm, ws);
+  normalize_locally(tophat, w, kLocalWindowMm, ws);
+  std::vector<float>& v = ws.values;
+  v.assign(tophat.begin<float>(), tophat.end<float>());
   if (v.empty()) return {};
   auto nth = v.begin() + static_cast<long>(kCandidatePercentile * (v.size() - 1));
   std::nth_element(v.begin(), nth, v.end());
   const float max_v = *std::max_element(v.begin(), v.end());
   const float t = std::max(*nth, static_cast<float>(kCandidateFractionOfMax * max_v));
-  evidence = tophat.clone();
-  evidence.setTo(0, tophat <= 0.5f * t);
+  cv::Mat& evidence = ws.evidence;
+  tophat.copyTo(evidence);
+  cv::compare(tophat, 0.5f * t, ws.mask, cv::CMP_LE);
+  evidence.setTo(0, ws.mask);
   std::vector<Point> pts;
   for (int r = 0; r < tophat.rows; ++r)
     for (int c = 0; c < tophat.cols; ++c)
@@ -84,11 +87,10 @@ double inlier_weight(const Columns& c, const Line& l, double band) {
 
 }  // namespace
 
-std::vector<Candidate> detect_ransac(const WorkImage& w, const Settings& s) {
-  cv::Mat tophat;
-  std::vector<Point> pts = candidates(w, tophat);
+std::vector<Candidate> detect_ransac(const WorkImage& w, const Settings& s, Workspace& ws) {
+  std::vector<Point> pts = candidates(w, ws);
   std::vector<Candidate> out;
-  const Support support = support_of(w, tophat);
+  const Support support = support_of(w, ws.evidence, ws.mask);
   cv::RNG rng(kSeed);
   Columns columns;
   for (int round = 0; round < kLines && pts.size() >= 2; ++round) {

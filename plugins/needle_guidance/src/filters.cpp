@@ -70,7 +70,7 @@ void morph_spans(const cv::Mat& src, const std::vector<int>& half_widths, bool t
 
 }  // namespace
 
-void white_tophat(const cv::Mat& g, int k, cv::Mat& tophat) {
+void white_tophat(const cv::Mat& g, int k, cv::Mat& tophat, std::vector<cv::Mat>& scratch) {
   const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k});
   // Each kernel row as the half-width of a span centred on the anchor (-1: empty row).
   std::vector<int> half_widths;
@@ -96,11 +96,17 @@ void white_tophat(const cv::Mat& g, int k, cv::Mat& tophat) {
     cv::morphologyEx(g, tophat, cv::MORPH_TOPHAT, kernel);  // not an ellipse of spans
     return;
   }
-  std::vector<cv::Mat> h;
-  cv::Mat eroded, opened;
+  // scratch: [0] eroded, [1] opened, then the running extremes per half-width.
+  if (scratch.size() < 2) scratch.resize(2);
+  cv::Mat eroded = scratch[0], opened = scratch[1];
+  std::vector<cv::Mat> h(scratch.begin() + 2, scratch.end());
   morph_spans(g, half_widths, true, eroded, h);
   morph_spans(eroded, half_widths, false, opened, h);
   cv::subtract(g, opened, tophat);
+  scratch.resize(2 + h.size());
+  scratch[0] = eroded;
+  scratch[1] = opened;
+  std::copy(h.begin(), h.end(), scratch.begin() + 2);
 }
 
 namespace {

@@ -10,7 +10,8 @@ namespace sonoflow::needle {
 
 // cv::morphologyEx(g, tophat, cv::MORPH_TOPHAT, ellipse k x k) for CV_32F images: the
 // image minus its opening (erosion, then dilation, pixels outside the image ignored).
-void white_tophat(const cv::Mat& g, int k, cv::Mat& tophat);
+// `scratch` keeps the intermediate images between calls.
+void white_tophat(const cv::Mat& g, int k, cv::Mat& tophat, std::vector<cv::Mat>& scratch);
 
 // cv::resize(src, dst, dsize, 0, 0, cv::INTER_AREA) for shrinking a CV_8UC1 image by a
 // non-integer factor, as OpenCV 4.6 computes it (the same area tables and float sums in

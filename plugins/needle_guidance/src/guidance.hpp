@@ -9,6 +9,7 @@
 #include "line_fit.hpp"
 #include "sonoflow/frames.hpp"
 #include "tracker.hpp"
+#include "work_image.hpp"
 
 namespace sonoflow::needle {
 
@@ -38,6 +39,13 @@ class Guidance {
 
   Method method_;
   Settings settings_;
+  // Per-frame images kept between frames (see Workspace). Not copied with the Guidance:
+  // each copy fills its own.
+  struct OwnWorkspace : Workspace {
+    OwnWorkspace() = default;
+    OwnWorkspace(const OwnWorkspace&) {}
+    OwnWorkspace& operator=(const OwnWorkspace&) { return *this; }
+  } workspace_;
   Tracker tracker_;
   std::optional<Measurement> last_;
 };

@@ -85,10 +85,11 @@ void heaviest_piece(std::vector<std::pair<double, double>>& along_weight, double
 
 }  // namespace
 
-Support support_of(const WorkImage& w, const cv::Mat& weight) {
+Support support_of(const WorkImage& w, const cv::Mat& weight, cv::Mat& scratch) {
   Support out;
   std::vector<cv::Point> pixels;
-  cv::findNonZero(weight > 0, pixels);
+  cv::compare(weight, 0, scratch, cv::CMP_GT);
+  cv::findNonZero(scratch, pixels);
   out.x.reserve(pixels.size());
   out.z.reserve(pixels.size());
   out.weight.reserve(pixels.size());

@@ -47,15 +47,17 @@ struct Support {
 // evidence pixel against a line and keep only a few.
 template <class F>
 void within_band(const double* x, const double* z, size_t n, const Line& l, double band, bool inclusive, F&& f);
-Support support_of(const WorkImage& w, const cv::Mat& weight);
+// `scratch` holds the mask of weight > 0.
+Support support_of(const WorkImage& w, const cv::Mat& weight, cv::Mat& scratch);
 
 // Refits `seed` on the support pixels within band_mm of it, twice, the second time in half
 // the band: the fit no longer depends on the coarse seed (a Hough bin or a RANSAC pair).
 // Returns the seed unchanged when fewer than `min_pixels` pixels support it.
 Line refine_line(const Support& support, Line seed, double band_mm, int min_pixels = 8);
 
-std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s);
-std::vector<Candidate> detect_ransac(const WorkImage& w, const Settings& s);
+// Both reuse `ws`'s images (make_work_image's grey and dead stay untouched).
+std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s, Workspace& ws);
+std::vector<Candidate> detect_ransac(const WorkImage& w, const Settings& s, Workspace& ws);
 
 template <class F>
 void within_band(const double* x, const double* z, size_t n, const Line& l, double band, bool inclusive, F&& f) {

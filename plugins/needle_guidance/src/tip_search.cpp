@@ -108,10 +108,9 @@ double confidence_of(double significance, double length_mm, const Settings& s) {
   return c * l;
 }
 
-cv::Mat smooth_for_profile(const WorkImage& w) {
-  cv::Mat g;
-  cv::GaussianBlur(w.grey, g, cv::Size(), kSmoothSigmaMm / w.px_mm, kSmoothSigmaMm / w.pz_mm);
-  return g;
+const cv::Mat& smooth_for_profile(const WorkImage& w, Workspace& ws) {
+  cv::GaussianBlur(w.grey, ws.smooth, cv::Size(), kSmoothSigmaMm / w.px_mm, kSmoothSigmaMm / w.pz_mm);
+  return ws.smooth;
 }
 
 namespace {

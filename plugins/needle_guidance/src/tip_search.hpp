@@ -20,7 +20,7 @@ double confidence_of(double significance, double length_mm, const Settings& s);
 std::optional<Measurement> measure_shaft(const WorkImage& w, const cv::Mat& smooth, const Line& line,
                                          const Settings& s);
 
-// The light smoothing measure_shaft expects (speckle-scale Gaussian).
-cv::Mat smooth_for_profile(const WorkImage& w);
+// The light smoothing measure_shaft expects (speckle-scale Gaussian), into ws.smooth.
+const cv::Mat& smooth_for_profile(const WorkImage& w, Workspace& ws);
 
 }  // namespace sonoflow::needle

@@ -61,19 +61,21 @@ cv::Mat border_black_regions(const cv::Mat& grey8) {
   return mask(cv::Rect(1, 1, grey8.cols, grey8.rows)).clone();
 }
 
-cv::Mat dilate_mm(const cv::Mat& mask, double margin_mm, double px_mm) {
+void dilate_mm(const cv::Mat& mask, double margin_mm, double px_mm, cv::Mat& out) {
   const int k = 2 * static_cast<int>(std::ceil(margin_mm / px_mm)) + 1;
-  cv::Mat out;
   cv::dilate(mask, out, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
-  return out;
 }
 // Below the probe face lie the skin echo and the lens reverberations: bright, and for a
 // convex probe curved along the face so that pieces of them run at needle angles. The
 // first kSkinZoneMm under the first imaged pixel of every column count as not imaged
 // (when the image starts at the probe face; a crop from deeper down keeps its top rows).
-void mark_skin_zone(WorkImage& w, double top_of_crop_mm) {
+void mark_skin_zone(WorkImage& w, double top_of_crop_mm, Workspace& ws) {
   if (top_of_crop_mm > kSkinZoneMm) return;
-  if (w.dead.empty()) w.dead = cv::Mat(w.grey.size(), CV_8U, cv::Scalar(0));
+  if (w.dead.empty()) {
+    ws.dead.create(w.grey.size(), CV_8U);
+    ws.dead.setTo(0);
+    w.dead = ws.dead;
+  }
   const int zone_px = static_cast<int>(std::ceil(kSkinZoneMm / w.pz_mm));
   for (int c = 0; c < w.dead.cols; ++c) {
     int first = 0;
@@ -83,9 +85,10 @@ void mark_skin_zone(WorkImage& w, double top_of_crop_mm) {
 }
 }  // namespace
 
-void suppress_near_dead(cv::Mat& evidence, const WorkImage& w, double margin_mm) {
+void suppress_near_dead(cv::Mat& evidence, const WorkImage& w, double margin_mm, Workspace& ws) {
   if (w.dead.empty()) return;
-  evidence.setTo(0, dilate_mm(w.dead, margin_mm, w.px_mm));
+  dilate_mm(w.dead, margin_mm, w.px_mm, ws.near_dead);
+  evidence.setTo(0, ws.near_dead);
 }
 
 PixelMap PixelMap::of(const Raster& r) {
@@ -113,7 +116,7 @@ PixelMap PixelMap::of(const Raster& r) {
   return p;
 }
 
-WorkImage make_work_image(const Raster& r, const Settings& settings) {
+WorkImage make_work_image(const Raster& r, const Settings& settings, Workspace& ws) {
   if (r.width < 2 || r.height < 2)
     throw std::invalid_argument("needle guidance: image of " + std::to_string(r.width) + " x " +
                                 std::to_string(r.height) + " pixels is too small");
@@ -154,27 +157,32 @@ WorkImage make_work_image(const Raster& r, const Settings& settings) {
                  const_cast<uint8_t*>(r.pixels.data()));
   cv::Mat crop = native(cv::Rect(c0, r0, n_cols, n_rows));
   cv::Mat grey8;
-  if (r.channels == 3)
-    cv::cvtColor(crop, grey8, cv::COLOR_BGR2GRAY);
-  else
+  if (r.channels == 3) {
+    cv::cvtColor(crop, ws.grey8, cv::COLOR_BGR2GRAY);
+    grey8 = ws.grey8;
+  } else {
     grey8 = crop;
+  }
   // Square working pixels: the same size in mm along x and z.
   const int out_cols = std::max(2, static_cast<int>(std::lround(n_cols * map.dx_mm / settings.working_pixel_mm)));
   const int out_rows = std::max(2, static_cast<int>(std::lround(n_rows * map.dz_mm / settings.working_pixel_mm)));
-  cv::Mat resized;
+  cv::Mat& resized = ws.resized;
   const bool shrinking = out_cols < n_cols && out_rows < n_rows;
   if (shrinking) {
-    thread_local std::vector<float> scratch;
-    resize_area(grey8, cv::Size(out_cols, out_rows), resized, scratch);  // = cv::INTER_AREA, faster
+    resize_area(grey8, cv::Size(out_cols, out_rows), resized, ws.resize_scratch);  // = INTER_AREA
   } else {
     cv::resize(grey8, resized, cv::Size(out_cols, out_rows), 0, 0, cv::INTER_LINEAR);
   }
+  w.grey = ws.grey;  // its buffer, reused when the size is the same
   resized.convertTo(w.grey, CV_32F);
+  ws.grey = w.grey;
   // On the working pixels (fewer than the input's): the fill's edge blurs by one working
   // pixel, less than the margin it is widened by.
-  if (cv::Mat black = border_black_regions(resized); !black.empty())
-    w.dead = dilate_mm(black, kDeadMarginMm, settings.working_pixel_mm);
-  mark_skin_zone(w, map.z0_mm + r0 * map.dz_mm);
+  if (cv::Mat black = border_black_regions(resized); !black.empty()) {
+    dilate_mm(black, kDeadMarginMm, settings.working_pixel_mm, ws.dead);
+    w.dead = ws.dead;
+  }
+  mark_skin_zone(w, map.z0_mm + r0 * map.dz_mm, ws);
   // cv::resize maps output pixel centre j to input (j + 0.5) n / m - 0.5: the exact mm of
   // each working pixel follows from it.
   const double sx = double(n_cols) / out_cols, sz = double(n_rows) / out_rows;
@@ -190,13 +198,15 @@ WorkImage make_work_image(const Raster& r, const Settings& settings) {
 // counts by how much it stands out from the ridges around it, not by its absolute
 // strength, so a bright cluttered region (bone and what lies beneath it) does not take
 // every vote from a fainter but isolated and straight shaft.
-void normalize_locally(cv::Mat& evidence, const WorkImage& w, double window_mm) {
+void normalize_locally(cv::Mat& evidence, const WorkImage& w, double window_mm, Workspace& ws) {
   const int k = 2 * static_cast<int>(std::lround(0.5 * window_mm / w.px_mm)) + 1;
-  cv::Mat energy;
-  cv::boxFilter(evidence.mul(evidence), energy, CV_32F, {k, k});
+  cv::Mat& energy = ws.energy;
+  cv::multiply(evidence, evidence, ws.squared);
+  cv::boxFilter(ws.squared, energy, CV_32F, {k, k});  // running sums: O(1) per pixel
   cv::sqrt(energy, energy);
   const double floor = 1e-3 * cv::norm(energy, cv::NORM_INF) + 1e-12;
-  cv::divide(evidence, cv::max(energy, floor), evidence);
+  cv::max(energy, floor, energy);
+  cv::divide(evidence, energy, evidence);
 }
 
 }  // namespace sonoflow::needle

@@ -8,6 +8,7 @@
 #include <limits>
 #include <opencv2/core.hpp>
 
+#include "filters.hpp"
 #include "needle_types.hpp"
 #include "sonoflow/frames.hpp"
 
@@ -50,6 +51,24 @@ struct WorkImage {
   }
 };
 
+// Images and buffers the detection reuses from frame to frame instead of allocating them
+// per frame (one per Guidance: a node runs serially; never shared between threads). At
+// 0.2 mm a work image is ~200 x 200 floats; a dozen fresh ones per frame cost page faults
+// whenever the heap has given its memory back in between.
+struct Workspace {
+  cv::Mat grey8, resized, grey, dead;        // make_work_image
+  std::vector<float> resize_scratch;
+  cv::Mat near_dead;                         // suppress_near_dead
+  cv::Mat squared, energy;                   // normalize_locally
+  cv::Mat blurred, dxx, dzz, dxz, ridge;     // Hough: ridge filter
+  cv::Mat votes, strong, mask;               // Hough: voting pixels, fit weights
+  cv::Mat tophat, evidence;                  // RANSAC
+  std::vector<cv::Mat> morph;                // white_tophat
+  std::vector<float> values;                 // percentile thresholds
+  HoughBuffers hough;
+  cv::Mat smooth;                            // tip search
+};
+
 // How far the dead region is widened into the image, in mm: the blur of the sector edge
 // (point spread function plus the detectors' smoothing).
 constexpr double kDeadMarginMm = 1.0;
@@ -60,15 +79,15 @@ constexpr double kSkinZoneMm = 3.0;
 // Resamples `r`'s region of interest (settings.roi, clipped to the image; the whole image
 // without one). Throws std::invalid_argument naming the problem (empty, polar image,
 // ROI outside the image, pixel data not matching the size).
-WorkImage make_work_image(const Raster& r, const Settings& settings);
+WorkImage make_work_image(const Raster& r, const Settings& settings, Workspace& ws);
 
 // Zeroes `evidence` (CV_32F over w.grey) within `margin_mm` of the dead region: the step
 // from tissue to black is not a needle.
-void suppress_near_dead(cv::Mat& evidence, const WorkImage& w, double margin_mm);
+void suppress_near_dead(cv::Mat& evidence, const WorkImage& w, double margin_mm, Workspace& ws);
 
 // Divides a non-negative evidence map (CV_32F over w.grey) by its local RMS over a square
 // window of window_mm: what stands out from its surroundings counts, not absolute strength.
-void normalize_locally(cv::Mat& evidence, const WorkImage& w, double window_mm);
+void normalize_locally(cv::Mat& evidence, const WorkImage& w, double window_mm, Workspace& ws);
 
 // Bilinear sample of a CV_32F image at (col, row); NaN outside. Inline for the same reason
 // as WorkImage::imaged_pixel.
