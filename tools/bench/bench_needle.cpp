@@ -14,6 +14,7 @@
 // with the load).
 #include <oneapi/tbb/global_control.h>
 
+#include <time.h>
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <chrono>
@@ -24,7 +25,6 @@
 #include <iostream>
 #include <mutex>
 #include <sstream>
-#include <time.h>
 #include <vector>
 
 #include "bench_options.hpp"
@@ -57,7 +57,8 @@ class BenchFailure : public std::runtime_error {
 class CaptureContext final : public Context {
  public:
   using Sink = std::function<void(size_t port, const FramePtr& frame)>;
-  explicit CaptureContext(size_t wanted = SIZE_MAX, Sink sink = {}) : wanted_(wanted), sink_(std::move(sink)) {}
+  explicit CaptureContext(size_t wanted = SIZE_MAX, Sink sink = {})
+      : wanted_(wanted), sink_(std::move(sink)) {}
   bool emit(size_t port, FramePtr frame) override {
     std::lock_guard lock(mutex_);
     if (sink_) {

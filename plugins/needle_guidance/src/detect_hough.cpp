@@ -48,9 +48,9 @@ void ridge_map(const WorkImage& w, const Settings& s, Workspace& ws) {
   for (int r = 0; r < g.rows; ++r) {
     const float *a = dxx.ptr<float>(r), *c = dzz.ptr<float>(r), *b = dxz.ptr<float>(r);
     float* out = ridge.ptr<float>(r);
-    // The eigenvalues' half-difference is sqrt(x^2 + b^2) rather than std::hypot (a library call per pixel, most of this loop's
-    // time): x and b are floats, so both squares are exact in double and the two differ by
-    // at most an ulp of double, far below the float the strength is stored as.
+    // The eigenvalues' half-difference is sqrt(x^2 + b^2), not std::hypot (a library call
+    // per pixel, most of this loop's time): x and b are floats, so both squares are exact in
+    // double, and the two differ by at most an ulp of double, far below the float stored.
     int i = 0;
 #if defined(__SSE2__)
     // The same operations as the scalar loop below, two pixels at a time (GCC does not
@@ -82,10 +82,10 @@ void ridge_map(const WorkImage& w, const Settings& s, Workspace& ws) {
       const __m128d ax = select(flip, _mm_xor_pd(ax1, sign), ax1);
       const __m128d az = select(flip, _mm_xor_pd(az1, sign), az1);
       const __m128d run = _mm_andnot_pd(sign, ax);
-      const __m128d in_range =
-          _mm_and_pd(_mm_cmpge_pd(az, _mm_mul_pd(vtan_min, run)), _mm_cmple_pd(az, _mm_mul_pd(vtan_max, run)));
-      const __m128d side_ok =
-          _mm_and_pd(_mm_or_pd(left_ok, _mm_cmplt_pd(ax, zero)), _mm_or_pd(right_ok, _mm_cmpgt_pd(ax, zero)));
+      const __m128d in_range = _mm_and_pd(_mm_cmpge_pd(az, _mm_mul_pd(vtan_min, run)),
+                                          _mm_cmple_pd(az, _mm_mul_pd(vtan_max, run)));
+      const __m128d side_ok = _mm_and_pd(_mm_or_pd(left_ok, _mm_cmplt_pd(ax, zero)),
+                                         _mm_or_pd(right_ok, _mm_cmpgt_pd(ax, zero)));
       const __m128d keep = _mm_and_pd(_mm_and_pd(_mm_cmpgt_pd(strength, zero), in_range), side_ok);
       const __m128 value = _mm_cvtpd_ps(_mm_and_pd(keep, strength));
       _mm_store_sd(reinterpret_cast<double*>(out + i), _mm_castps_pd(value));
@@ -156,8 +156,9 @@ std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s, Works
   const double min_votes = 0.5 * s.min_shaft_mm / w.px_mm;
   for (auto [lo, hi] : ranges) {
     std::vector<cv::Vec3f> lines;  // rho, theta, votes
-    hough_lines(votes, 1, kHoughThetaStepDeg * std::numbers::pi / 180, std::max(2, static_cast<int>(min_votes)),
-                lo * std::numbers::pi / 180, hi * std::numbers::pi / 180, lines, ws.hough);
+    hough_lines(votes, 1, kHoughThetaStepDeg * std::numbers::pi / 180,
+                std::max(2, static_cast<int>(min_votes)), lo * std::numbers::pi / 180,
+                hi * std::numbers::pi / 180, lines, ws.hough);
     int taken = 0;
     for (const auto& l : lines) {
       if (taken == kCandidatesPerSide) break;

@@ -72,7 +72,8 @@ struct Columns {
     x.resize(pts.size());
     z.resize(pts.size());
     weight.resize(pts.size());
-    for (size_t i = 0; i < pts.size(); ++i) x[i] = pts[i].mm.x(), z[i] = pts[i].mm.y(), weight[i] = pts[i].weight;
+    for (size_t i = 0; i < pts.size(); ++i)
+      x[i] = pts[i].mm.x(), z[i] = pts[i].mm.y(), weight[i] = pts[i].weight;
   }
 };
 
@@ -81,7 +82,8 @@ struct Columns {
 // the same sum, bit for bit, as a plain loop over the points.
 double inlier_weight(const Columns& c, const Line& l, double band) {
   double score = 0;
-  within_band(c.x.data(), c.z.data(), c.x.size(), l, band, false, [&](size_t i) { score += c.weight[i]; });
+  within_band(c.x.data(), c.z.data(), c.x.size(), l, band, false,
+              [&](size_t i) { score += c.weight[i]; });
   return score;
 }
 

@@ -20,8 +20,8 @@ namespace {
 // the extreme over [x - h, x + h] of a row, built from H[h - 1] with two shifts, and each
 // output row takes the extreme of one H row per kernel row. cv::erode visits every pixel
 // of the 15 x 15 ellipse (177) per pixel; this does ~2 per half-width plus 15.
-void morph_spans(const cv::Mat& src, const std::vector<int>& half_widths, bool take_min, cv::Mat& dst,
-                 std::vector<cv::Mat>& h) {
+void morph_spans(const cv::Mat& src, const std::vector<int>& half_widths, bool take_min,
+                 cv::Mat& dst, std::vector<cv::Mat>& h) {
   const int rows = src.rows, cols = src.cols;
   const int anchor = static_cast<int>(half_widths.size()) / 2;
   const int max_h = *std::max_element(half_widths.begin(), half_widths.end());
@@ -128,10 +128,14 @@ void area_taps(int ssize, int dsize, double scale, std::vector<AreaTap>& tab) {
     int sx1 = cvCeil(fsx1), sx2 = cvFloor(fsx2);
     sx2 = std::min(sx2, ssize - 1);
     sx1 = std::min(sx1, sx2);
-    if (sx1 - fsx1 > 1e-3) tab.push_back({dx, sx1 - 1, static_cast<float>((sx1 - fsx1) / cell_width)});
-    for (int sx = sx1; sx < sx2; sx++) tab.push_back({dx, sx, static_cast<float>(1.0 / cell_width)});
+    if (sx1 - fsx1 > 1e-3)
+      tab.push_back({dx, sx1 - 1, static_cast<float>((sx1 - fsx1) / cell_width)});
+    for (int sx = sx1; sx < sx2; sx++)
+      tab.push_back({dx, sx, static_cast<float>(1.0 / cell_width)});
     if (fsx2 - sx2 > 1e-3)
-      tab.push_back({dx, sx2, static_cast<float>(std::min(std::min(fsx2 - sx2, 1.), cell_width) / cell_width)});
+      tab.push_back(
+          {dx, sx2,
+           static_cast<float>(std::min(std::min(fsx2 - sx2, 1.), cell_width) / cell_width)});
   }
 }
 
@@ -143,7 +147,8 @@ void resize_area(const cv::Mat& src, cv::Size dsize, cv::Mat& dst, std::vector<f
   const double inv_scale_y = static_cast<double>(dsize.height) / src.rows;
   const double scale_x = 1. / inv_scale_x, scale_y = 1. / inv_scale_y;
   const int iscale_x = cv::saturate_cast<int>(scale_x), iscale_y = cv::saturate_cast<int>(scale_y);
-  const bool integer = std::abs(scale_x - iscale_x) < DBL_EPSILON && std::abs(scale_y - iscale_y) < DBL_EPSILON;
+  const bool integer =
+      std::abs(scale_x - iscale_x) < DBL_EPSILON && std::abs(scale_y - iscale_y) < DBL_EPSILON;
   if (src.type() != CV_8UC1 || !(scale_x >= 1 && scale_y >= 1) || integer || dsize == src.size()) {
     cv::resize(src, dst, dsize, 0, 0, cv::INTER_AREA);  // OpenCV's other code paths
     return;
@@ -199,8 +204,9 @@ void resize_area(const cv::Mat& src, cv::Size dsize, cv::Mat& dst, std::vector<f
   }
 }
 
-void hough_lines(const cv::Mat& votes, double rho_d, double theta_d, int threshold, double min_theta,
-                 double max_theta, std::vector<cv::Vec3f>& lines, HoughBuffers& b) {
+void hough_lines(const cv::Mat& votes, double rho_d, double theta_d, int threshold,
+                 double min_theta, double max_theta, std::vector<cv::Vec3f>& lines,
+                 HoughBuffers& b) {
   CV_Assert(votes.type() == CV_8UC1 && max_theta >= min_theta);
   lines.clear();
   // cv::HoughLines hands rho and theta on as float; every step below is OpenCV's, in the
@@ -254,7 +260,8 @@ void hough_lines(const cv::Mat& votes, double rho_d, double theta_d, int thresho
   }
   // The padded angles' votes sit in rows numangle + 1 onwards; row numangle + 1 is the
   // last angle's "next" neighbour, zero in OpenCV.
-  std::fill(accum + static_cast<size_t>(numangle + 1) * stride, accum + static_cast<size_t>(rows) * stride, 0);
+  std::fill(accum + static_cast<size_t>(numangle + 1) * stride,
+            accum + static_cast<size_t>(rows) * stride, 0);
 
   // Local maxima (OpenCV's rule and tie-breaks), in any order: they are sorted below.
   b.maxima.clear();
@@ -262,12 +269,14 @@ void hough_lines(const cv::Mat& votes, double rho_d, double theta_d, int thresho
     const int* row = accum + (n + 1) * stride + 1;
     for (int r = 0; r < numrho; ++r) {
       const int v = row[r];
-      if (v > threshold && v > row[r - 1] && v >= row[r + 1] && v > row[r - stride] && v >= row[r + stride])
+      if (v > threshold && v > row[r - 1] && v >= row[r + 1] && v > row[r - stride] &&
+          v >= row[r + stride])
         b.maxima.push_back((n + 1) * stride + r + 1);
     }
   }
-  std::sort(b.maxima.begin(), b.maxima.end(),
-            [accum](int l1, int l2) { return accum[l1] > accum[l2] || (accum[l1] == accum[l2] && l1 < l2); });
+  std::sort(b.maxima.begin(), b.maxima.end(), [accum](int l1, int l2) {
+    return accum[l1] > accum[l2] || (accum[l1] == accum[l2] && l1 < l2);
+  });
   const double scale = 1. / stride;
   lines.reserve(b.maxima.size());
   for (const int idx : b.maxima) {

@@ -57,8 +57,9 @@ void Guidance::set_settings(const Settings& s) {
 std::optional<Measurement> Guidance::measure(const Raster& image, BoxMm& image_box) {
   const WorkImage w = make_work_image(image, settings_, workspace_);
   image_box = w.image_box;
-  const std::vector<Candidate> candidates = method_ == Method::hough ? detect_hough(w, settings_, workspace_)
-                                                                     : detect_ransac(w, settings_, workspace_);
+  const std::vector<Candidate> candidates = method_ == Method::hough
+                                                ? detect_hough(w, settings_, workspace_)
+                                                : detect_ransac(w, settings_, workspace_);
   const cv::Mat& smooth = smooth_for_profile(w, workspace_);
   std::optional<Measurement> best;
   // The candidate with the most evidence (significance, with short runs counting less)

@@ -6,7 +6,6 @@
 #include <numbers>
 #include <opencv2/core.hpp>
 
-
 namespace sonoflow::needle {
 
 namespace {
@@ -113,15 +112,16 @@ Line refine_line(const Support& support, Line seed, double band_mm, int min_pixe
     pts.clear();
     wts.clear();
     along.clear();
-    within_band(support.x.data(), support.z.data(), support.x.size(), seed, band, true, [&](size_t i) {
-      const Vec2 p(support.x[i], support.z[i]);
-      const float weight_here = support.weight[i];
-      const double s = seed.along_mm(p);
-      along.push_back({s, weight_here});
-      if (s < lo || s > hi) return;
-      pts.push_back(p);
-      wts.push_back(weight_here);
-    });
+    within_band(support.x.data(), support.z.data(), support.x.size(), seed, band, true,
+                [&](size_t i) {
+                  const Vec2 p(support.x[i], support.z[i]);
+                  const float weight_here = support.weight[i];
+                  const double s = seed.along_mm(p);
+                  along.push_back({s, weight_here});
+                  if (s < lo || s > hi) return;
+                  pts.push_back(p);
+                  wts.push_back(weight_here);
+                });
     if (static_cast<int>(pts.size()) < min_pixels) return seed;
     const Line fitted = fit_line(pts, wts);
     // Later passes fit only the shaft's own piece of the line (found on this pass's line).

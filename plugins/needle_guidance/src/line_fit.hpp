@@ -46,7 +46,8 @@ struct Support {
 // does, two points at a time with SSE2 where available: the refit and RANSAC test every
 // evidence pixel against a line and keep only a few.
 template <class F>
-void within_band(const double* x, const double* z, size_t n, const Line& l, double band, bool inclusive, F&& f);
+void within_band(const double* x, const double* z, size_t n, const Line& l, double band,
+                 bool inclusive, F&& f);
 // `scratch` holds the mask of weight > 0.
 Support support_of(const WorkImage& w, const cv::Mat& weight, cv::Mat& scratch);
 
@@ -60,11 +61,13 @@ std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s, Works
 std::vector<Candidate> detect_ransac(const WorkImage& w, const Settings& s, Workspace& ws);
 
 template <class F>
-void within_band(const double* x, const double* z, size_t n, const Line& l, double band, bool inclusive, F&& f) {
+void within_band(const double* x, const double* z, size_t n, const Line& l, double band,
+                 bool inclusive, F&& f) {
   const double px = l.point.x(), pz = l.point.y(), dx = l.dir.x(), dz = l.dir.y();
   size_t i = 0;
 #if defined(__SSE2__)
-  const __m128d vpx = _mm_set1_pd(px), vpz = _mm_set1_pd(pz), vdx = _mm_set1_pd(dx), vdz = _mm_set1_pd(dz);
+  const __m128d vpx = _mm_set1_pd(px), vpz = _mm_set1_pd(pz), vdx = _mm_set1_pd(dx),
+                vdz = _mm_set1_pd(dz);
   const __m128d vband = _mm_set1_pd(band), sign = _mm_set1_pd(-0.0);
   for (; i + 2 <= n; i += 2) {
     const __m128d rx = _mm_sub_pd(_mm_loadu_pd(x + i), vpx);

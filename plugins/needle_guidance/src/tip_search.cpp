@@ -109,7 +109,8 @@ double confidence_of(double significance, double length_mm, const Settings& s) {
 }
 
 const cv::Mat& smooth_for_profile(const WorkImage& w, Workspace& ws) {
-  cv::GaussianBlur(w.grey, ws.smooth, cv::Size(), kSmoothSigmaMm / w.px_mm, kSmoothSigmaMm / w.pz_mm);
+  cv::GaussianBlur(w.grey, ws.smooth, cv::Size(), kSmoothSigmaMm / w.px_mm,
+                   kSmoothSigmaMm / w.pz_mm);
   return ws.smooth;
 }
 

@@ -56,17 +56,17 @@ struct WorkImage {
 // 0.2 mm a work image is ~200 x 200 floats; a dozen fresh ones per frame cost page faults
 // whenever the heap has given its memory back in between.
 struct Workspace {
-  cv::Mat grey8, resized, grey, dead;        // make_work_image
+  cv::Mat grey8, resized, grey, dead;  // make_work_image
   std::vector<float> resize_scratch;
-  cv::Mat near_dead;                         // suppress_near_dead
-  cv::Mat squared, energy;                   // normalize_locally
-  cv::Mat blurred, dxx, dzz, dxz, ridge;     // Hough: ridge filter
-  cv::Mat votes, strong, mask;               // Hough: voting pixels, fit weights
-  cv::Mat tophat, evidence;                  // RANSAC
-  std::vector<cv::Mat> morph;                // white_tophat
-  std::vector<float> values;                 // percentile thresholds
+  cv::Mat near_dead;                      // suppress_near_dead
+  cv::Mat squared, energy;                // normalize_locally
+  cv::Mat blurred, dxx, dzz, dxz, ridge;  // Hough: ridge filter
+  cv::Mat votes, strong, mask;            // Hough: voting pixels, fit weights
+  cv::Mat tophat, evidence;               // RANSAC
+  std::vector<cv::Mat> morph;             // white_tophat
+  std::vector<float> values;              // percentile thresholds
   HoughBuffers hough;
-  cv::Mat smooth;                            // tip search
+  cv::Mat smooth;  // tip search
 };
 
 // How far the dead region is widened into the image, in mm: the blur of the sector edge

@@ -38,7 +38,8 @@ TEST_CASE("white_tophat matches cv::morphologyEx(MORPH_TOPHAT) with an ellipse",
                              std::pair{200, 192}, std::pair{401, 453});
   const cv::Mat img = test_image(size.first, size.second, 17 + k);
   cv::Mat expected, got;
-  cv::morphologyEx(img, expected, cv::MORPH_TOPHAT, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
+  cv::morphologyEx(img, expected, cv::MORPH_TOPHAT,
+                   cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
   std::vector<cv::Mat> scratch;
   white_tophat(img, k, got, scratch);
   cv::Mat again;  // with the scratch images of the first call
@@ -49,8 +50,8 @@ TEST_CASE("white_tophat matches cv::morphologyEx(MORPH_TOPHAT) with an ellipse",
 }
 
 TEST_CASE("hough_lines matches cv::HoughLines (standard transform, angle range)", "[filters]") {
-  const auto size = GENERATE(std::pair{1, 1}, std::pair{3, 50}, std::pair{60, 7}, std::pair{200, 192},
-                             std::pair{377, 451});
+  const auto size = GENERATE(std::pair{1, 1}, std::pair{3, 50}, std::pair{60, 7},
+                             std::pair{200, 192}, std::pair{377, 451});
   const double density = GENERATE(0.002, 0.03, 0.3);
   const auto range = GENERATE(std::pair{93.0, 170.0}, std::pair{10.0, 87.0}, std::pair{0.0, 180.0},
                               std::pair{45.0, 45.2}, std::pair{0.0, 179.5});
@@ -65,20 +66,24 @@ TEST_CASE("hough_lines matches cv::HoughLines (standard transform, angle range)"
   const double rad = CV_PI / 180;
   for (int threshold : {2, 5, 20}) {
     std::vector<cv::Vec3f> expected, got;
-    cv::HoughLines(votes, expected, 1, step_deg * rad, threshold, 0, 0, range.first * rad, range.second * rad);
+    cv::HoughLines(votes, expected, 1, step_deg * rad, threshold, 0, 0, range.first * rad,
+                   range.second * rad);
     HoughBuffers buffers;
-    hough_lines(votes, 1, step_deg * rad, threshold, range.first * rad, range.second * rad, got, buffers);
-    INFO("size " << size.first << " x " << size.second << " density " << density << " range " << range.first
-                 << ".." << range.second << " step " << step_deg << " threshold " << threshold);
+    hough_lines(votes, 1, step_deg * rad, threshold, range.first * rad, range.second * rad, got,
+                buffers);
+    INFO("size " << size.first << " x " << size.second << " density " << density << " range "
+                 << range.first << ".." << range.second << " step " << step_deg << " threshold "
+                 << threshold);
     REQUIRE(got.size() == expected.size());
     CHECK(std::memcmp(got.data(), expected.data(), got.size() * sizeof(cv::Vec3f)) == 0);
   }
 }
 
 TEST_CASE("resize_area matches cv::resize(INTER_AREA) when shrinking", "[filters]") {
-  const auto from = GENERATE(std::pair{512, 512}, std::pair{600, 800}, std::pair{37, 91}, std::pair{1000, 333});
-  const auto to = GENERATE(std::pair{192, 200}, std::pair{256, 256}, std::pair{30, 17}, std::pair{7, 90},
-                           std::pair{333, 111});
+  const auto from =
+      GENERATE(std::pair{512, 512}, std::pair{600, 800}, std::pair{37, 91}, std::pair{1000, 333});
+  const auto to = GENERATE(std::pair{192, 200}, std::pair{256, 256}, std::pair{30, 17},
+                           std::pair{7, 90}, std::pair{333, 111});
   cv::RNG rng(from.first + to.second);
   cv::Mat src(from.first, from.second, CV_8UC1);
   rng.fill(src, cv::RNG::UNIFORM, 0, 256);
