@@ -17,7 +17,7 @@ constexpr double kPi = std::numbers::pi;
 // steered perpendicular to the shaft sees; with plane-wave imaging only the elements near
 // the mirror direction receive it coherently, so it adds a little where it lands in the
 // receive aperture, and it fades as the needle gets steeper (README: measured figures).
-constexpr double kShaftSpecular = 1.2;
+// NeedleParams::specular, 1.2 by default (`needle_specular`).
 // A ground steel shaft is not a perfect mirror: its surface roughness scatters in every
 // direction with random phase from point to point, so that part images like tissue with
 // the full aperture and ends where the shaft ends. Its RMS makes a 30 deg needle, steered
@@ -25,7 +25,7 @@ constexpr double kShaftSpecular = 1.2;
 // fat below; measured on the B-mode image, README), and ~9 dB below the bone cortex's echo.
 // Simplification: taken independent of the angle (a real rough surface backscatters less
 // at grazing incidence), so only the mirror part fades with steepness here.
-constexpr double kShaftRoughness = 3.0;
+// NeedleParams::roughness, 3.0 by default (`needle_roughness`).
 constexpr double kBevelDiffuse = 5.0;   // the bevel's edges scatter strongly everywhere
 constexpr int kReverberations = 4;      // comet tail: echoes bouncing inside the shaft
 constexpr double kReverbDecay = 0.45;   // amplitude kept per bounce
@@ -103,8 +103,8 @@ NeedleEcho needle_echo(const NeedleParams& p, const NeedleState& s, double wavel
     sc.z_mm = static_cast<float>(s.entry_mm[2] + f * (s.tip_mm[2] - s.entry_mm[2]));
     // Counted from the tip backwards: the shaft slides through the tissue but a point of
     // its surface is fixed to the needle, so the pattern moves with the tip.
-    sc.specular_amplitude = static_cast<float>(kShaftSpecular);
-    sc.diffuse_amplitude = static_cast<float>(kShaftRoughness * surface_draw(p.seed, points - i));
+    sc.specular_amplitude = static_cast<float>(p.specular);
+    sc.diffuse_amplitude = static_cast<float>(p.roughness * surface_draw(p.seed, points - i));
     sc.normal_x = nx;
     sc.normal_z = nz;
     echo.shaft.push_back(sc);

@@ -24,6 +24,10 @@ struct NeedleParams {
   double dwell_s = 0.5;              // at the target before the injection starts
   double injection_rate_ul_per_s = 100;
   double injection_volume_ul = 1000;  // the most that is injected
+  // Echo strength per quarter-wavelength point of the shaft, against ~1 for a tissue
+  // scatterer: the mirror part (constant, summed coherently) and the RMS of the rough-surface
+  // part (random per point): needle.cpp.
+  double specular = 1.2, roughness = 3.0;
   uint64_t seed = 1;
 
   double outer_diameter_mm() const;  // from the gauge (Stubs' table)

@@ -29,6 +29,9 @@ void declare_parameters(NodeSpec& spec) {
       .param(ParamSpec::real("snr_db", 60).range(0, 120).in("dB").doc("Tissue echo RMS over thermal noise, per channel before TGC"))
       .param(ParamSpec::real("attenuation_db_cm_mhz", 0.5).range(0, 5).in("dB/cm/MHz").doc("Tissue attenuation"))
       .param(ParamSpec::boolean("tgc", true).doc("Time-gain compensation of the attenuation before quantization"))
+      .param(ParamSpec::boolean("transmit_directivity", false)
+                 .doc("Scale each steered plane wave by the element directivity at its angle (as a real "
+                      "array radiates it); off: every angle at full amplitude"))
       .param(ParamSpec::real("sound_speed_m_s", 1540).range(1300, 1800).in("m/s").doc("Speed of sound in tissue"))
       .param(ParamSpec::integer("seed", 1).at_least(0).doc("Random seed: same seed, same frames"))
       .param(ParamSpec::choice("needle", "preset", {"preset", "on", "off"}).doc("Needle insertion; 'preset' keeps the scenario's"))
@@ -37,6 +40,12 @@ void declare_parameters(NodeSpec& spec) {
       .param(ParamSpec::numbers("target_mm", {}).items(0, 2).in("mm").doc("Target [x, z]; [] keeps the preset's"))
       .param(ParamSpec::real("needle_speed_mm_s", 5).range(0.1, 100).in("mm/s").doc("Insertion speed"))
       .param(ParamSpec::integer("needle_gauge", 21).range(18, 27).doc("Needle gauge (G)"))
+      .param(ParamSpec::real("needle_specular", 1.2)
+                 .range(0, 100)
+                 .doc("Shaft's mirror part per quarter-wavelength point (tissue scatterer ~1)"))
+      .param(ParamSpec::real("needle_roughness", 3.0)
+                 .range(0, 100)
+                 .doc("RMS of the shaft's rough-surface part per quarter-wavelength point"))
       .param(ParamSpec::real("tremor_mm", 0.15).range(0, 3).in("mm").doc("Peak hand tremor, across the shaft"))
       .param(ParamSpec::real("out_of_plane_deg", 0).range(-10, 10).in("deg").doc("Drift of the shaft out of the imaging plane"))
       .param(ParamSpec::real("dwell_s", 0.5).range(0, 60).in("s").doc("Pause at the target before injecting"))
@@ -92,6 +101,7 @@ Scenario make_scenario(const ParamSet& params) {
   s.snr_db = params.get_real("snr_db");
   s.attenuation_db_per_cm_mhz = params.get_real("attenuation_db_cm_mhz");
   s.tgc = params.get_bool("tgc");
+  s.transmit_directivity = params.get_bool("transmit_directivity");
   s.sound_speed_m_per_s = params.get_real("sound_speed_m_s");
   s.seed = static_cast<uint64_t>(params.get_int("seed"));
 
@@ -112,6 +122,8 @@ Scenario make_scenario(const ParamSet& params) {
                                 std::to_string(static_cast<int>(s.phantom.depth_mm)) + " mm)");
   n.speed_mm_per_s = params.get_real("needle_speed_mm_s");
   n.gauge = static_cast<int>(params.get_int("needle_gauge"));
+  n.specular = params.get_real("needle_specular");
+  n.roughness = params.get_real("needle_roughness");
   n.tremor_mm = params.get_real("tremor_mm");
   n.out_of_plane_deg = params.get_real("out_of_plane_deg");
   n.dwell_s = params.get_real("dwell_s");

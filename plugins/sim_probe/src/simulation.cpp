@@ -100,6 +100,22 @@ void Simulation::displace_tissue(const NeedleState& needle) {
   synth_.convolve_add(dynamic_, static_rf_);
 }
 
+// Each plane-wave transmit's echoes scaled by the element directivity at its steering
+// angle: the wave an array steers to a leaves each element in direction a. Before the
+// noise, which is the receiver's. Diverging waves (convex) leave every element in a
+// different direction around its normal: left at full amplitude.
+void Simulation::apply_transmit_directivity() {
+  const auto& acq = synth_.acquisition();
+  const size_t per_transmit = acq.channel_count() * acq.sample_count;
+  for (size_t t = 0; t < acq.transmits.size(); ++t) {
+    if (acq.transmits[t].virtual_source_z_mm != 0) continue;
+    const double a = acq.transmits[t].angle_deg * M_PI / 180;
+    const float d = static_cast<float>(acq.physics.directivity(std::sin(a), std::cos(a)));
+    if (d == 1.0f) continue;
+    for (size_t i = t * per_transmit; i < (t + 1) * per_transmit; ++i) rf_[i] *= d;
+  }
+}
+
 void Simulation::synthesize(double time_s, uint64_t frame_index, std::vector<int16_t>& samples,
                             NeedleState& needle) {
   const auto& acq = synth_.acquisition();
@@ -119,6 +135,7 @@ void Simulation::synthesize(double time_s, uint64_t frame_index, std::vector<int
     synth_.deposit(echo.bevel, dynamic_);
     synth_.convolve_add(dynamic_, rf_);
   }
+  if (scenario_.transmit_directivity) apply_transmit_directivity();
   add_noise(rf_, acq, noise_sigma_, scenario_.seed, frame_index);
   quantize(rf_, gain_, scale_, acq, samples);
 }

@@ -24,6 +24,10 @@ struct Scenario {
   double snr_db = 40;          // static echo RMS over thermal noise RMS, before TGC
   double attenuation_db_per_cm_mhz = 0.5;
   bool tgc = true;
+  // A steered plane wave at angle a leaves the array with the elements' directivity at a
+  // (cos a sinc(w sin a / lambda): -8.9 dB at 30 deg for the linear probe). Off: every
+  // transmit at full amplitude (the behaviour before the parameter existed).
+  bool transmit_directivity = false;
   double sound_speed_m_per_s = 1540;
   uint64_t seed = 1;
 };
@@ -48,6 +52,7 @@ class Simulation {
 
  private:
   void displace_tissue(const NeedleState& needle);
+  void apply_transmit_directivity();
 
   Scenario scenario_;
   std::shared_ptr<const ProbeGeometry> geometry_;
