@@ -17,11 +17,21 @@ NodeSpec CfBeamformer::spec() {
 void CfBeamformer::configure(const ParamSet& p) {
   DasNode::configure(p);
   cf_exponent_ = p.get_real("cf_exponent");
+  check_coherent();
+}
+
+// CF weights the coherent sum; an envelope compound of groups has none to weight.
+void CfBeamformer::check_coherent() const {
+  if (settings_.group_compounding != Settings::GroupCompounding::coherent)
+    throw std::invalid_argument(
+        "cf_beamformer: group_compounding must be coherent (the coherence factor weights the "
+        "coherent sum of all transmits)");
 }
 
 void CfBeamformer::update(const std::string& name, const ParamValue& v) {
   DasNode::update(name, v);
   if (name == "cf_exponent") cf_exponent_ = std::get<double>(v);
+  check_coherent();
 }
 
 void CfBeamformer::form(const Geometry& g, std::complex<float>* out) {

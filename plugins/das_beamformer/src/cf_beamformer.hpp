@@ -18,6 +18,7 @@ class CfBeamformer final : public DasNode {
   void form(const Geometry& g, std::complex<float>* out) override;
 
  private:
+  void check_coherent() const;
   CoherenceBeamformer beamformer_;
   double cf_exponent_ = 1;
 };

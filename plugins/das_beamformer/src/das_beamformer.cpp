@@ -3,7 +3,11 @@
 // The grid follows the frame's probe (Cartesian for linear, polar for convex) unless the
 // parameters fix it; it is rebuilt only when the probe or the parameters change. The
 // plugin also registers cf_beamformer (cf_beamformer.cpp), built on the same node.
+#include <cmath>
 #include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "cf_beamformer.hpp"
 #include "das_node.hpp"
@@ -16,6 +20,23 @@ Apodization apodization_named(const std::string& name) {
   if (name == "boxcar") return Apodization::boxcar;
   if (name == "tukey") return Apodization::tukey;
   return Apodization::hann;
+}
+
+Settings::GroupCompounding compounding_named(const std::string& name) {
+  if (name == "envelope_max") return Settings::GroupCompounding::envelope_max;
+  if (name == "envelope_mean") return Settings::GroupCompounding::envelope_mean;
+  return Settings::GroupCompounding::coherent;
+}
+
+std::vector<int> groups_of(const std::vector<double>& values) {
+  std::vector<int> groups;
+  for (double v : values) {
+    if (v != std::floor(v) || v < 0)
+      throw std::invalid_argument("transmit_group takes whole numbers >= 0, not " +
+                                  std::to_string(v));
+    groups.push_back(static_cast<int>(v));
+  }
+  return groups;
 }
 
 }  // namespace
@@ -68,7 +89,38 @@ NodeSpec DasNode::common_spec(const std::string& type, const std::string& descri
                  .in("mm")
                  .doc("Lateral pixel (arc at the array when polar); 0 = lambda/2"))
       .param(
-          ParamSpec::real("pixel_z_mm", 0).range(0, 10).in("mm").doc("Depth pixel; 0 = lambda/4"));
+          ParamSpec::real("pixel_z_mm", 0).range(0, 10).in("mm").doc("Depth pixel; 0 = lambda/4"))
+      .param(ParamSpec::numbers("rx_steer_deg", {})
+                 .items(0, 31)
+                 .range(-45, 45)
+                 .in("deg")
+                 .doc("Receive steering per transmit, sense of the transmit angle (needle mode: "
+                      "the mirror echo of a needle at b off a wave at a leaves at 2b - a); "
+                      "[] = 0 for all")
+                 .live())
+      .param(ParamSpec::real("rx_acceptance_deg", 90)
+                 .range(1, 90)
+                 .in("deg")
+                 .doc("Elements take pixels only within this angle of their normal; 90 = no "
+                      "limit")
+                 .live())
+      .param(ParamSpec::numbers("transmit_group", {})
+                 .items(0, 31)
+                 .range(0, 30)
+                 .doc("Group per transmit (0, 1, ...): coherent within a group, groups combined "
+                      "by group_compounding; [] = one group")
+                 .live())
+      .param(ParamSpec::choice("group_compounding", "coherent",
+                               {"coherent", "envelope_max", "envelope_mean"})
+                 .doc("coherent: all transmits summed coherently (groups ignored); envelope_*: "
+                      "largest or mean envelope of the groups' views")
+                 .live())
+      .param(ParamSpec::numbers("group_gain_db", {})
+                 .items(0, 31)
+                 .range(-60, 60)
+                 .in("dB")
+                 .doc("Gain of each group's view before envelope compounding; [] = 0 dB")
+                 .live());
 }
 
 void DasNode::form(const Geometry& g, std::complex<float>* out) {
@@ -92,6 +144,11 @@ void DasNode::configure(const ParamSet& p) {
   max_depth_mm_ = p.get_real("max_depth_mm");
   pixel_x_mm_ = p.get_real("pixel_x_mm");
   pixel_z_mm_ = p.get_real("pixel_z_mm");
+  settings_.rx_steer_deg = p.get_numbers("rx_steer_deg");
+  settings_.rx_acceptance_deg = p.get_real("rx_acceptance_deg");
+  settings_.transmit_group = groups_of(p.get_numbers("transmit_group"));
+  settings_.group_compounding = compounding_named(p.get_string("group_compounding"));
+  settings_.group_gain_db = p.get_numbers("group_gain_db");
   probe_ = nullptr;
 }
 
@@ -100,6 +157,13 @@ void DasNode::update(const std::string& name, const ParamValue& v) {
   if (name == "apodization") settings_.apodization = apodization_named(std::get<std::string>(v));
   if (name == "tukey_alpha") settings_.tukey_alpha = std::get<double>(v);
   if (name == "sound_speed_m_s") sound_speed_m_s_ = std::get<double>(v);
+  if (name == "rx_steer_deg") settings_.rx_steer_deg = std::get<std::vector<double>>(v);
+  if (name == "rx_acceptance_deg") settings_.rx_acceptance_deg = std::get<double>(v);
+  if (name == "transmit_group")
+    settings_.transmit_group = groups_of(std::get<std::vector<double>>(v));
+  if (name == "group_compounding")
+    settings_.group_compounding = compounding_named(std::get<std::string>(v));
+  if (name == "group_gain_db") settings_.group_gain_db = std::get<std::vector<double>>(v);
 }
 
 void DasNode::process(const Input& in, Context& ctx) {

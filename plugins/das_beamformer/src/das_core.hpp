@@ -29,6 +29,34 @@ struct Settings {
   // each against the reference; one the CPU lacks falls back to portable).
   enum class Kernel { fastest, avx2, portable };
   Kernel kernel = Kernel::fastest;
+
+  // Receive steering, one angle per transmit of the frame (empty: 0 for every transmit).
+  // Same sense as Transmit::angle_deg: a receive beam steered by s looks from the array
+  // into the body along (sin s, cos s) relative to the element normal, so the f-number
+  // aperture of a pixel is the set of elements from which the pixel is seen within
+  // +-atan(1 / (2 F#)) of s (on a flat array: centred at x_pixel - z tan s, angular width
+  // unchanged, so the resolution across the steered beam stays that of F#). The mirror
+  // echo of a plane wave at angle a off a flat reflector whose normal points at angle b
+  // leaves along 2b - a: a needle-enhancement transmit at a = b is received at s = b.
+  std::vector<double> rx_steer_deg;
+  // Elements take only pixels seen within this angle of their normal (element directivity:
+  // beyond it an element adds mostly noise, and past its first directivity zero, echoes of
+  // inverted sign). 90 = no limit.
+  double rx_acceptance_deg = 90;
+  // Transmit groups, one index per transmit (empty: all in group 0). Transmits of a group
+  // are compounded coherently; the groups are combined as `group_compounding` says.
+  std::vector<int> transmit_group;
+  // coherent: every transmit summed coherently, groups ignored (the classic compound).
+  // envelope_max / envelope_mean: each group's coherent sum, divided by its transmit count
+  // (one view's amplitude), combined by the largest or the mean magnitude, times the
+  // frame's transmit count (a target every transmit sees alike keeps its coherent
+  // amplitude); the phase is the coherent compound's.
+  enum class GroupCompounding { coherent, envelope_max, envelope_mean };
+  GroupCompounding group_compounding = GroupCompounding::coherent;
+  // Gain of each group's view before envelope compounding, dB (empty: 0 dB for all;
+  // otherwise one value per group). A needle view's gain below 0 dB keeps its grating-lobe
+  // clutter under the plain view's tissue while the far brighter mirror echo still wins.
+  std::vector<double> group_gain_db;
 };
 
 // Output grid. Column j, row i is the point p0_j + rho_i * d_j of a ray: on a Cartesian

@@ -12,6 +12,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "das_core.hpp"
 #include "das_kernels.hpp"
@@ -76,20 +78,29 @@ struct Constants {
   float taper_start, taper_scale;
 };
 
+// A receive steering angle (Settings::rx_steer_deg) as cos and sin.
+struct Steer {
+  float cos_steer, sin_steer;
+};
+
 // Receive delay (samples), carrier phasor and apodization weight of one element for n
 // pixels of a column; the bare weight also goes to wa unless it is null (only the
-// coherence sums need it).
+// coherence sums need it). The apodization runs across the receive beam steered by st
+// (cos 1, sin 0: unsteered, the same values as before steering existed).
 SONOFLOW_DAS_CLONES
-void receive(const float* __restrict px, const float* __restrict pz, Element e, Constants k,
-             float* __restrict rx, float* __restrict wr, float* __restrict wi, float* __restrict wa,
-             int n) {
+void receive(const float* __restrict px, const float* __restrict pz, Element e, Steer st,
+             Constants k, float* __restrict rx, float* __restrict wr, float* __restrict wi,
+             float* __restrict wa, int n) {
   for (int r = 0; r < n; ++r) {
     const float dx = px[r] - e.x_mm, dz = pz[r] - e.z_mm;
     const float d = std::sqrt(dx * dx + dz * dz);
     rx[r] = d * k.samples_per_mm;
-    const float axial = dx * e.sin_normal + dz * e.cos_normal;
-    const float lateral = std::abs(dx * e.cos_normal - dz * e.sin_normal);
-    // u: 0 on the element's normal, 1 at the edge of the f-number aperture.
+    const float axial0 = dx * e.sin_normal + dz * e.cos_normal;
+    const float lateral0 = dx * e.cos_normal - dz * e.sin_normal;
+    // In the steered beam's frame (exact for cos 1, sin 0).
+    const float axial = axial0 * st.cos_steer + lateral0 * st.sin_steer;
+    const float lateral = std::abs(lateral0 * st.cos_steer - axial0 * st.sin_steer);
+    // u: 0 on the receive beam's axis, 1 at the edge of the f-number aperture.
     const float u = std::min(lateral * k.two_f_number / std::max(axial, 1e-6f), 1.f);
     float w = 1.f;
     if (k.apodization != Apodization::boxcar) {
@@ -148,10 +159,20 @@ struct TileReceive {
   std::vector<float> rx, wr, wi, wa;  // wa only when built for the coherence sums
 };
 
+// Receive geometry beyond the f-number: steering (as cos, sin, in double for the row
+// intervals and in float for the weights) and the acceptance half-angle (cos, sin; none
+// when the limit is 90 deg or more).
+struct ReceiveBeam {
+  double cos_steer = 1, sin_steer = 0;
+  bool accept_limited = false;
+  double cos_accept = 0, sin_accept = 1;
+};
+
 // Fills `tr` for a tile (rows r0.., columns c0..; px/pz its pixel positions, [column][row]).
 void build_receive(const Grid& grid, uint32_t r0, uint32_t nr, uint32_t c0, uint32_t nc,
-                   const std::vector<Element>& elements, double f_number, Constants k, bool with_wa,
-                   const std::vector<float>& px, const std::vector<float>& pz, TileReceive& tr) {
+                   const std::vector<Element>& elements, double f_number, const ReceiveBeam& beam,
+                   Constants k, bool with_wa, const std::vector<float>& px,
+                   const std::vector<float>& pz, TileReceive& tr) {
   const size_t E = elements.size();
   tr.first.resize(E * nc), tr.count.resize(E * nc), tr.at.resize(E * nc);
   uint32_t total = 0;
@@ -168,15 +189,28 @@ void build_receive(const Grid& grid, uint32_t r0, uint32_t nr, uint32_t c0, uint
       const double la0 = (x0 - el.x_mm) * el.cos_normal - (z0 - el.z_mm) * el.sin_normal;
       const double la1 = (x1 - x0) * el.cos_normal - (z1 - z0) * el.sin_normal;
       double lo = 0, hi = nr - 1;
-      for (double sign : {-1.0, 1.0}) {
-        const double a = ax0 + sign * f_number * 2 * la0, b = ax1 + sign * f_number * 2 * la1;
+      // Row r is inside the half-plane a + b r >= 0.
+      auto keep = [&](double a, double b) {
         if (b > 0)
           lo = std::max(lo, -a / b);
         else if (b < 0)
           hi = std::min(hi, -a / b);
         else if (a < 0)
           hi = -1;
-      }
+      };
+      // The aperture around the steered receive beam: axial and lateral in its frame
+      // (cos 1, sin 0 leave them exactly as they are).
+      const double cs = beam.cos_steer, sn = beam.sin_steer;
+      const double sax0 = ax0 * cs + la0 * sn, sax1 = ax1 * cs + la1 * sn;
+      const double sla0 = la0 * cs - ax0 * sn, sla1 = la1 * cs - ax1 * sn;
+      for (double sign : {-1.0, 1.0})
+        keep(sax0 + sign * f_number * 2 * sla0, sax1 + sign * f_number * 2 * sla1);
+      // Acceptance: |angle phi from the element normal| <= the limit A, i.e.
+      // axial sin A -+ lateral cos A = distance sin(A -+ phi) >= 0.
+      if (beam.accept_limited)
+        for (double sign : {-1.0, 1.0})
+          keep(ax0 * beam.sin_accept + sign * la0 * beam.cos_accept,
+               ax1 * beam.sin_accept + sign * la1 * beam.cos_accept);
       const size_t i = e * nc + c;
       tr.first[i] = static_cast<int>(std::ceil(lo - 1e-9));
       tr.count[i] = std::max(0, static_cast<int>(std::floor(hi + 1e-9)) + 1 - tr.first[i]);
@@ -190,22 +224,25 @@ void build_receive(const Grid& grid, uint32_t r0, uint32_t nr, uint32_t c0, uint
     for (uint32_t c = 0; c < nc; ++c) {
       const size_t i = e * nc + c, p = c * nr + tr.first[i];
       if (tr.count[i] > 0)
-        receive(px.data() + p, pz.data() + p, elements[e], k, tr.rx.data() + tr.at[i],
-                tr.wr.data() + tr.at[i], tr.wi.data() + tr.at[i],
+        receive(px.data() + p, pz.data() + p, elements[e],
+                Steer{static_cast<float>(beam.cos_steer), static_cast<float>(beam.sin_steer)}, k,
+                tr.rx.data() + tr.at[i], tr.wr.data() + tr.at[i], tr.wi.data() + tr.at[i],
                 with_wa ? tr.wa.data() + tr.at[i] : nullptr, tr.count[i]);
     }
 }
 
 struct Scratch {
   std::vector<float> px, pz, tx, acc_re, acc_im, sum_re, sum_im;
-  std::vector<float> weight, energy;  // only with IncoherentSums
+  std::vector<float> group_re, group_im;  // only with envelope compounding of groups
+  std::vector<float> weight, energy;      // only with IncoherentSums
 };
 
 }  // namespace
 
 struct Beamformer::Workspace {
   tbb::enumerable_thread_specific<Scratch> scratch;
-  // Receive tables per tile, valid while `key` (grid, probe, settings) is unchanged.
+  // Receive tables per receive steering and tile ([steer][band][column tile]), valid while
+  // `key` (grid, probe, settings, the distinct steering angles) is unchanged.
   std::vector<double> key;
   std::vector<TileReceive> tables;
 };
@@ -220,8 +257,8 @@ Beamformer& Beamformer::operator=(const Beamformer&) {
 size_t Beamformer::scratch_bytes() const {
   size_t bytes = 0;
   for (const Scratch& m : workspace_->scratch)
-    for (const auto* v :
-         {&m.px, &m.pz, &m.tx, &m.acc_re, &m.acc_im, &m.sum_re, &m.sum_im, &m.weight, &m.energy})
+    for (const auto* v : {&m.px, &m.pz, &m.tx, &m.acc_re, &m.acc_im, &m.sum_re, &m.sum_im,
+                          &m.group_re, &m.group_im, &m.weight, &m.energy})
       bytes += v->capacity() * sizeof(float);
   return bytes;
 }
@@ -235,9 +272,88 @@ size_t Beamformer::table_bytes() const {
   return bytes;
 }
 
+namespace {
+
+// The receive steering of each transmit as an index into the distinct angles, and the
+// transmit groups, checked against the frame's transmit count.
+struct TransmitPlan {
+  std::vector<double> steers_deg;  // distinct receive steering angles, in first-seen order
+  std::vector<uint32_t> steer_of;  // per transmit
+  std::vector<uint32_t> transmits_per_steer;
+  std::vector<uint32_t> group_of;  // per transmit
+  std::vector<uint32_t> transmits_per_group;
+  std::vector<float> group_scale;  // per group: its gain over its transmit count
+  bool by_group = false;           // envelope compounding of more than one group
+};
+
+TransmitPlan plan_transmits(const Settings& s, size_t T) {
+  auto count_error = [&](const char* name, size_t n) {
+    return std::invalid_argument(std::string(name) + " has " + std::to_string(n) +
+                                 " values but the frame has " + std::to_string(T) +
+                                 " transmits (one value per transmit, or [])");
+  };
+  if (!s.rx_steer_deg.empty() && s.rx_steer_deg.size() != T)
+    throw count_error("rx_steer_deg", s.rx_steer_deg.size());
+  if (!s.transmit_group.empty() && s.transmit_group.size() != T)
+    throw count_error("transmit_group", s.transmit_group.size());
+  TransmitPlan plan;
+  plan.steer_of.resize(T, 0), plan.group_of.resize(T, 0);
+  for (size_t t = 0; t < T; ++t) {
+    const double a = s.rx_steer_deg.empty() ? 0.0 : s.rx_steer_deg[t];
+    if (!(std::abs(a) <= 45))
+      throw std::invalid_argument("rx_steer_deg: " + std::to_string(a) +
+                                  " deg is outside -45..45 deg");
+    auto at = std::find(plan.steers_deg.begin(), plan.steers_deg.end(), a);
+    if (at == plan.steers_deg.end()) {
+      plan.steers_deg.push_back(a), plan.transmits_per_steer.push_back(0);
+      at = plan.steers_deg.end() - 1;
+    }
+    plan.steer_of[t] = static_cast<uint32_t>(at - plan.steers_deg.begin());
+    ++plan.transmits_per_steer[plan.steer_of[t]];
+    const int group = s.transmit_group.empty() ? 0 : s.transmit_group[t];
+    if (group < 0 || static_cast<size_t>(group) >= T)
+      throw std::invalid_argument("transmit_group: " + std::to_string(group) +
+                                  " is not a group number 0.." + std::to_string(T - 1));
+    plan.group_of[t] = static_cast<uint32_t>(group);
+    if (plan.transmits_per_group.size() <= static_cast<size_t>(group))
+      plan.transmits_per_group.resize(group + 1, 0);
+    ++plan.transmits_per_group[group];
+  }
+  if (plan.steers_deg.empty()) plan.steers_deg.push_back(0), plan.transmits_per_steer.push_back(0);
+  plan.by_group = s.group_compounding != Settings::GroupCompounding::coherent &&
+                  plan.transmits_per_group.size() > 1;
+  const size_t G = plan.transmits_per_group.size();
+  if (!s.group_gain_db.empty() && s.group_gain_db.size() != G)
+    throw std::invalid_argument("group_gain_db has " + std::to_string(s.group_gain_db.size()) +
+                                " values but transmit_group makes " + std::to_string(G) +
+                                " groups (one value per group, or [])");
+  for (size_t g = 0; g < G; ++g) {
+    const double gain_db = s.group_gain_db.empty() ? 0.0 : s.group_gain_db[g];
+    plan.group_scale.push_back(static_cast<float>(
+        std::pow(10.0, gain_db / 20) / std::max<uint32_t>(plan.transmits_per_group[g], 1)));
+  }
+  return plan;
+}
+
+}  // namespace
+
 void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& grid,
                           const Settings& s, std::complex<float>* out, const IncoherentSums* sums) {
   const size_t T = g.transmits.size(), E = g.channels();
+  const TransmitPlan plan = plan_transmits(s, T);
+  if (!(s.rx_acceptance_deg > 0))
+    throw std::invalid_argument("rx_acceptance_deg must be > 0 deg (90 = no limit)");
+  std::vector<ReceiveBeam> beams;
+  for (double a : plan.steers_deg) {
+    ReceiveBeam b;
+    if (a != 0) b.cos_steer = std::cos(a * M_PI / 180), b.sin_steer = std::sin(a * M_PI / 180);
+    if (s.rx_acceptance_deg < 90) {
+      b.accept_limited = true;
+      b.cos_accept = std::cos(s.rx_acceptance_deg * M_PI / 180);
+      b.sin_accept = std::sin(s.rx_acceptance_deg * M_PI / 180);
+    }
+    beams.push_back(b);
+  }
   const double samples_per_mm = g.sampling_rate_hz / g.sound_speed_mm_per_s;
   const double offset = -g.start_time_s * g.sampling_rate_hz + Baseband::kGuard;
   const float taper_start =
@@ -276,19 +392,26 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
                           double(s.apodization), s.tukey_alpha,          samples_per_mm,
                           g.center_frequency_hz, double(sums != nullptr)};
   for (const Element& el : elements) key.insert(key.end(), {el.x_mm, el.z_mm, el.sin_normal});
+  if (s.rx_acceptance_deg < 90) key.push_back(s.rx_acceptance_deg);
+  if (plan.steers_deg.size() > 1 || plan.steers_deg[0] != 0) {
+    key.push_back(-1000);  // marks the steering angles that follow
+    key.insert(key.end(), plan.steers_deg.begin(), plan.steers_deg.end());
+  }
   const uint32_t column_tiles = (grid.columns + kColumnTile - 1) / kColumnTile;
   const uint32_t row_bands = (grid.rows + kRowBand - 1) / kRowBand;
+  const size_t tiles = size_t{column_tiles} * row_bands;
   if (key != workspace_->key) {
     workspace_->key = std::move(key);
-    workspace_->tables.assign(size_t{column_tiles} * row_bands, TileReceive{});
+    workspace_->tables.assign(tiles * beams.size(), TileReceive{});
   }
+  const size_t G = plan.transmits_per_group.size();
 
   auto tile = [&](uint32_t band, uint32_t column_tile) {
     const uint32_t r0 = band * kRowBand, nr = std::min(grid.rows - r0, kRowBand);
     const uint32_t c0 = column_tile * kColumnTile, nc = std::min(grid.columns - c0, kColumnTile);
     const size_t plane = size_t{nc} * nr;
     Scratch& m = scratch.local();
-    TileReceive& tr = workspace_->tables[size_t{band} * column_tiles + column_tile];
+    const size_t tile_index = size_t{band} * column_tiles + column_tile;
     m.px.resize(plane), m.pz.resize(plane), m.tx.resize(T * plane);
     m.acc_re.assign(T * plane, 0.f), m.acc_im.assign(T * plane, 0.f);
     if (sums) m.weight.assign(plane, 0.f), m.energy.assign(plane, 0.f);
@@ -305,21 +428,33 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
       for (size_t t = 0; t < T; ++t)
         transmit_delays(px, pz, waves[t], k, m.tx.data() + t * plane + c * nr, nr);
     }
-    if (tr.first.empty())
-      build_receive(grid, r0, nr, c0, nc, elements, s.f_number, k, sums != nullptr, m.px, m.pz, tr);
+    for (size_t b = 0; b < beams.size(); ++b) {
+      TileReceive& tr = workspace_->tables[b * tiles + tile_index];
+      if (tr.first.empty())
+        build_receive(grid, r0, nr, c0, nc, elements, s.f_number, beams[b], k, sums != nullptr,
+                      m.px, m.pz, tr);
+    }
     for (size_t e = 0; e < E; ++e) {
-      const int* first = tr.first.data() + e * nc;
-      const int* count = tr.count.data() + e * nc;
-      const uint32_t* at = tr.at.data() + e * nc;
-      // Every transmit sees this element with the same weight.
+      // Every transmit of one receive steering sees this element with the same weight.
       if (sums)
-        for (uint32_t c = 0; c < nc; ++c)
-          for (int r = 0; r < count[c]; ++r)
-            m.weight[c * nr + first[c] + r] += static_cast<float>(T) * tr.wa[at[c] + r];
+        for (size_t b = 0; b < beams.size(); ++b) {
+          const TileReceive& tr = workspace_->tables[b * tiles + tile_index];
+          const int* first = tr.first.data() + e * nc;
+          const int* count = tr.count.data() + e * nc;
+          const uint32_t* at = tr.at.data() + e * nc;
+          const float n = static_cast<float>(plan.transmits_per_steer[b]);
+          for (uint32_t c = 0; c < nc; ++c)
+            for (int r = 0; r < count[c]; ++r)
+              m.weight[c * nr + first[c] + r] += n * tr.wa[at[c] + r];
+        }
       // Transmit by transmit over the columns: one transmit's sample window of this
       // element stays in L1 for all the columns of the tile. (Transmits inside the depth
       // loop, to load the receive terms once, measured slower: 11 windows miss L1.)
       for (size_t t = 0; t < T; ++t) {
+        const TileReceive& tr = workspace_->tables[plan.steer_of[t] * tiles + tile_index];
+        const int* first = tr.first.data() + e * nc;
+        const int* count = tr.count.data() + e * nc;
+        const uint32_t* at = tr.at.data() + e * nc;
         const size_t row = t * E + e, tp = t * plane;
         const TileRun run{m.tx.data() + tp,
                           tr.rx.data(),
@@ -362,10 +497,42 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
       float* sum_im = m.sum_im.data();
       std::fill(sum_re, sum_re + nr, 0.f);
       std::fill(sum_im, sum_im + nr, 0.f);
-      for (size_t t = 0; t < T; ++t) {
-        const size_t p = t * plane + c * nr;
-        compound(m.tx.data() + p, m.pz.data() + c * nr, m.acc_re.data() + p, m.acc_im.data() + p,
-                 waves[t].offset, k, sum_re, sum_im, static_cast<int>(nr));
+      if (!plan.by_group) {
+        for (size_t t = 0; t < T; ++t) {
+          const size_t p = t * plane + c * nr;
+          compound(m.tx.data() + p, m.pz.data() + c * nr, m.acc_re.data() + p, m.acc_im.data() + p,
+                   waves[t].offset, k, sum_re, sum_im, static_cast<int>(nr));
+        }
+      } else {
+        // Each group compounded on its own, then their envelopes combined; the phase is
+        // that of the coherent sum of all groups.
+        m.group_re.assign(G * nr, 0.f), m.group_im.assign(G * nr, 0.f);
+        for (size_t t = 0; t < T; ++t) {
+          const size_t p = t * plane + c * nr, q = size_t{plan.group_of[t]} * nr;
+          compound(m.tx.data() + p, m.pz.data() + c * nr, m.acc_re.data() + p, m.acc_im.data() + p,
+                   waves[t].offset, k, m.group_re.data() + q, m.group_im.data() + q,
+                   static_cast<int>(nr));
+        }
+        size_t used = 0;
+        for (size_t gi = 0; gi < G; ++gi) used += plan.transmits_per_group[gi] > 0;
+        const bool max = s.group_compounding == Settings::GroupCompounding::envelope_max;
+        for (uint32_t r = 0; r < nr; ++r) {
+          float envelope = 0, total_re = 0, total_im = 0;
+          for (size_t gi = 0; gi < G; ++gi) {
+            if (plan.transmits_per_group[gi] == 0) continue;
+            const float gr = m.group_re[gi * nr + r], gim = m.group_im[gi * nr + r];
+            total_re += gr, total_im += gim;
+            const float view = std::hypot(gr, gim) * plan.group_scale[gi];
+            envelope = max ? std::max(envelope, view) : envelope + view;
+          }
+          if (!max) envelope /= static_cast<float>(used);
+          envelope *= static_cast<float>(T);
+          const float total = std::hypot(total_re, total_im);
+          if (total > 0)
+            sum_re[r] = envelope * total_re / total, sum_im[r] = envelope * total_im / total;
+          else
+            sum_re[r] = envelope, sum_im[r] = 0;
+        }
       }
       for (uint32_t r = 0; r < nr; ++r)
         out[size_t{r0 + r} * grid.columns + c0 + c] = {sum_re[r], sum_im[r]};
