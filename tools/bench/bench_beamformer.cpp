@@ -31,7 +31,17 @@ using Clock = std::chrono::steady_clock;
 // Synthetic rf of a linear 128-element, 0.3 mm pitch, 7.6 MHz probe: a few point echoes
 // in noise, so that the data are realistic in size and layout (speed does not depend on
 // the content).
+RfFrame synthetic_rf(const std::vector<float>& angles_deg, uint32_t samples);
+
 RfFrame synthetic_rf(int transmits, uint32_t samples) {
+  std::vector<float> angles;
+  for (int t = 0; t < transmits; ++t)
+    angles.push_back(transmits == 1 ? 0.f : -10.f + 20.f * t / (transmits - 1));
+  return synthetic_rf(angles, samples);
+}
+
+RfFrame synthetic_rf(const std::vector<float>& angles_deg, uint32_t samples) {
+  const int transmits = static_cast<int>(angles_deg.size());
   RfFrame rf;
   auto probe = std::make_shared<ProbeGeometry>();
   probe->model = "bench_linear";
@@ -42,8 +52,7 @@ RfFrame synthetic_rf(int transmits, uint32_t samples) {
     probe->element_normal_angles_rad.push_back(0);
   }
   rf.probe = probe;
-  for (int t = 0; t < transmits; ++t)
-    rf.transmits.push_back({transmits == 1 ? 0.f : -10.f + 20.f * t / (transmits - 1), 0});
+  for (float a : angles_deg) rf.transmits.push_back({a, 0});
   rf.channel_count = 128;
   rf.sample_count = samples;
   rf.sampling_rate_hz = 4 * 7.6e6;
@@ -118,6 +127,70 @@ double best_ms(int rounds, F&& f, double* cpu_ms = nullptr) {
 
 }  // namespace
 
+// The knee's acquisitions, same grid: per frame (demodulation + beamforming), tables.
+int needle_mode(uint32_t columns, uint32_t rows, uint32_t samples, int rounds, Settings plain,
+                const boost::program_options::variables_map& vm) {
+  struct Variant {
+    const char* name;
+    std::vector<float> angles;
+    Settings s;
+    double ms = 0, cpu_ms = 0, tables_mb = 0;
+  };
+  Settings needle = plain;
+  needle.rx_steer_deg = {0, 0, 0, 30};
+  needle.rx_acceptance_deg = 45;
+  needle.transmit_group = {0, 0, 0, 1};
+  needle.group_compounding = Settings::GroupCompounding::envelope_max;
+  std::vector<Variant> variants{{"plain -8/0/8", {-8, 0, 8}, plain},
+                                {"needle -8/0/8+30/rx30", {-8, 0, 8, 30}, needle},
+                                {"0/15/30 unsteered rx", {0, 15, 30}, plain}};
+  for (auto& v : variants) {
+    const RfFrame rf = synthetic_rf(v.angles, samples);
+    const Geometry g = Geometry::of(rf);
+    Grid grid;
+    grid.columns = columns, grid.rows = rows;
+    grid.column_origin = -19.2, grid.column_step = 38.4 / columns;
+    const double depth_mm =
+        std::min(40.0, samples / g.sampling_rate_hz * g.sound_speed_mm_per_s / 2);
+    grid.row_origin_mm = 1, grid.row_step_mm = (depth_mm - 1) / rows;
+    Baseband bb;
+    Beamformer bf;
+    std::vector<std::complex<float>> out(grid.pixels());
+    demodulate(rf.samples_int16.data(), g, bb);
+    bf.beamform(bb, g, grid, v.s, out.data());  // warm-up: builds the receive tables
+    v.ms = best_ms(
+        rounds,
+        [&] {
+          demodulate(rf.samples_int16.data(), g, bb);
+          bf.beamform(bb, g, grid, v.s, out.data());
+        },
+        &v.cpu_ms);
+    v.tables_mb = bf.table_bytes() / 1e6;
+  }
+  if (vm.count("json")) {
+    std::printf(
+        "{\"benchmark\": \"beamformer_needle_mode\", \"columns\": %u, \"rows\": %u, "
+        "\"plain_ms\": %.3f, \"plain_cpu_ms\": %.3f, \"needle_ms\": %.3f, "
+        "\"needle_cpu_ms\": %.3f, \"steered_0_15_30_ms\": %.3f, \"ratio_needle_vs_plain\": "
+        "%.3f, \"cpu_ratio_needle_vs_plain\": %.3f, \"plain_tables_mb\": %.1f, "
+        "\"needle_tables_mb\": %.1f}\n",
+        columns, rows, variants[0].ms, variants[0].cpu_ms, variants[1].ms, variants[1].cpu_ms,
+        variants[2].ms, variants[1].ms / variants[0].ms, variants[1].cpu_ms / variants[0].cpu_ms,
+        variants[0].tables_mb, variants[1].tables_mb);
+    return 0;
+  }
+  std::printf(
+      "sonoflow-bench-beamformer --needle-mode: 128 channels x %u samples, %u x %u grid\n\n",
+      samples, columns, rows);
+  std::printf("  %-24s %9s %9s %8s %10s\n", "transmits", "frame_ms", "cpu_ms", "ratio",
+              "tables_MB");
+  for (const auto& v : variants)
+    std::printf("  %-24s %9.2f %9.1f %7.2fx %10.1f\n", v.name, v.ms, v.cpu_ms,
+                v.ms / variants[0].ms, v.tables_mb);
+  std::printf("\n  ratio = frame time over the plain compound's, measured in the same run.\n");
+  return 0;
+}
+
 int main(int argc, char** argv) {
   namespace po = boost::program_options;
   uint32_t columns = 256, rows = 512, samples = 2048;
@@ -133,6 +206,9 @@ int main(int argc, char** argv) {
       "no-baseline", "skip the naive baseline (for profiling; ratio_vs_naive is then 0)")(
       "kernel", po::value(&kernel)->default_value(kernel),
       "depth loop: fastest (AVX-512 > AVX2 > portable, as the CPU allows), avx2, portable")(
+      "needle-mode",
+      "instead: the knee's plain compound (-8/0/8 deg) against the needle-enhancement mode "
+      "(plus a 30 deg transmit received at 30 deg, envelope max) and 0/15/30 unsteered")(
       "json", "print one JSON object instead of the table");
   po::variables_map vm;
   if (auto code = bench::parse_options(argc, argv, options, "sonoflow-bench-beamformer", vm))
@@ -152,6 +228,7 @@ int main(int argc, char** argv) {
               << kernel << "'\n";
     return 2;
   }
+  if (vm.count("needle-mode")) return needle_mode(columns, rows, samples, rounds, settings, vm);
   struct Result {
     double fast_ms, demod_ms, naive_ms, beamform_ms, cpu_ms = 0;
     size_t memory_bytes, table_bytes;
