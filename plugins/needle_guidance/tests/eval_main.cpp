@@ -1,7 +1,8 @@
-// needle_guidance_eval REC.sfrec... [--method hough|ransac] [--pixel MM] [--min-conf C]
+// needle_guidance_eval REC.sfrec... [--method hough|ransac] [--pixel MM] [--min-conf C] [--pooled]
 // Replays recordings of the simulated chain through needle guidance and prints accuracy
-// against the simulator's truth (see sim_eval.hpp), one line per recording. --dump FILE
-// also writes every frame's result at full precision (to diff two builds).
+// against the simulator's truth (see sim_eval.hpp), one line per recording; --pooled adds
+// a line over all of them (frames of every recording taken together). --dump FILE also
+// writes every frame's result at full precision (to diff two builds).
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   Settings settings;
   std::vector<std::string> files;
   std::FILE* dump = nullptr;
+  bool pooled = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--method" && i + 1 < argc) {
@@ -35,9 +37,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "needle_guidance_eval: cannot write %s\n", argv[i]);
         return 1;
       }
+    } else if (a == "--pooled") {
+      pooled = true;
     } else if (a.rfind("--", 0) == 0) {
       std::fprintf(stderr, "usage: needle_guidance_eval REC.sfrec... [--method hough|ransac] [--pixel MM] "
-                           "[--min-conf C] [--angles MIN MAX] [--dump FILE]\n");
+                           "[--min-conf C] [--angles MIN MAX] [--pooled] [--dump FILE]\n");
       return 2;
     } else {
       files.push_back(a);
@@ -45,11 +49,22 @@ int main(int argc, char** argv) {
   }
   cv::setNumThreads(0);  // one core: the figure the guidance budget is stated for
   try {
+    test::EvalStats all;
     for (const auto& f : files) {
       if (dump) std::fprintf(dump, "# %s\n", f.c_str());
-      std::printf("%s: %s\n", f.c_str(),
-                  sonoflow::needle::test::evaluate(f, method, settings, dump).summary().c_str());
+      const auto st = test::evaluate(f, method, settings, dump);
+      std::printf("%s: %s\n", f.c_str(), st.summary().c_str());
+      all.frames += st.frames, all.needle_frames += st.needle_frames, all.detected += st.detected;
+      all.free_frames += st.free_frames, all.false_detections += st.false_detections;
+      all.out_of_plane_frames += st.out_of_plane_frames, all.warned += st.warned;
+      auto append = [](std::vector<double>& to, const std::vector<double>& from) {
+        to.insert(to.end(), from.begin(), from.end());
+      };
+      append(all.tip_error_mm, st.tip_error_mm);
+      append(all.angle_error_deg, st.angle_error_deg);
+      append(all.process_ms, st.process_ms);
     }
+    if (pooled) std::printf("pooled (%zu recordings): %s\n", files.size(), all.summary().c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "needle_guidance_eval: %s\n", e.what());
     return 1;
