@@ -93,3 +93,36 @@ TEST_CASE("the injectate displaces the tissue around the tip: its echoes vanish"
   // (channel data is not an image).
   CHECK(window_energy(removed) > 0.4 * window_energy(tissue));
 }
+
+TEST_CASE("transmit_directivity scales each steered plane wave by the element directivity") {
+  // Noise 120 dB down, no TGC: the rf of each transmit is its echo; off and on differ only
+  // by the factor of each angle (quantization aside; the scale is set by the unscaled echo).
+  auto frame = [](bool on) {
+    Simulation sim(testing::scenario_with({{"scatterers", int64_t{20000}},
+                                           {"angles_deg", std::vector<double>{0, 30}},
+                                           {"snr_db", 120.0},
+                                           {"tgc", false},
+                                           {"needle", std::string("off")},
+                                           {"transmit_directivity", on}}));
+    std::vector<int16_t> samples;
+    NeedleState needle;
+    sim.synthesize(0.0, 0, samples, needle);
+    return samples;
+  };
+  const auto off = frame(false), on = frame(true);
+  REQUIRE(off.size() == on.size());
+  const size_t half = off.size() / 2;  // [transmit 0 | transmit 30 deg]
+  // Least-squares gain of `on` against `off` over samples clear of int16 saturation (the
+  // skin's and the cortex's echoes clip without TGC).
+  auto gain = [&](size_t from, size_t to) {
+    double on_off = 0, off_off = 0;
+    for (size_t i = from; i < to; ++i)
+      if (std::abs(off[i]) < 16000) on_off += double(on[i]) * off[i], off_off += double(off[i]) * off[i];
+    return on_off / off_off;
+  };
+  // cos(30) sinc(0.27 mm sin(30) / lambda), lambda = 1540 / 7.6 MHz.
+  const double lambda_mm = 1540.0 / 7.6e6 * 1e3, x = M_PI * 0.27 / lambda_mm * 0.5;
+  const double expected = std::cos(M_PI / 6) * std::sin(x) / x;
+  CHECK(gain(0, half) == Approx(1.0).epsilon(1e-3));
+  CHECK(gain(half, off.size()) == Approx(expected).epsilon(0.01));
+}
