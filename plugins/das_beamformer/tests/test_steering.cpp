@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <numbers>
 
+#include "coherence.hpp"
 #include "helpers.hpp"
 #include "simulation.hpp"
 
@@ -185,6 +186,28 @@ TEST_CASE("the needle's mirror echo shows only when the receive is steered along
   CHECK(c_steered > c_unsteered + 10);
   CHECK(c_mode > c_classic + 10);
   CHECK(c_mean > c_classic + 6);
+}
+
+TEST_CASE("CF-DAS with a steered receive: exponent 0 is DAS, 0 <= CF <= 1") {
+  const RfFrame& rf = testing::point_targets(3);
+  const Grid grid = testing::window(0, 20, 3, 3, kLambdaMm / 2, kLambdaMm / 4);
+  Settings s;
+  s.rx_steer_deg = {0, 20, 20};  // two table sets, weights counted per steering
+  s.rx_acceptance_deg = 40;
+  const Geometry g = Geometry::of(rf);
+  Baseband bb;
+  demodulate(rf.samples_int16.data(), g, bb);
+  std::vector<std::complex<float>> cf(grid.pixels());
+  std::vector<float> coherence(grid.pixels());
+  CoherenceBeamformer().beamform(bb, g, grid, s, 0, cf.data(), coherence);
+  CHECK(cf == beamform(rf, grid, s));
+  size_t summed = 0;
+  for (float c : coherence) {
+    CHECK(c >= 0);
+    CHECK(c <= 1.0001f);
+    summed += c > 0;
+  }
+  CHECK(summed > grid.pixels() / 2);
 }
 
 TEST_CASE("an acceptance angle narrows the aperture without moving a point target") {
