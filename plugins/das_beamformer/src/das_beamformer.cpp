@@ -120,6 +120,12 @@ NodeSpec DasNode::common_spec(const std::string& type, const std::string& descri
                  .range(-60, 60)
                  .in("dB")
                  .doc("Gain of each group's view before envelope compounding; [] = 0 dB")
+                 .live())
+      .param(ParamSpec::numbers("group_cf_exponent", {})
+                 .items(0, 31)
+                 .range(0, 10)
+                 .doc("Coherence-factor exponent of each group's view before envelope "
+                      "compounding (view x CF^p); [] = 0 for all")
                  .live());
 }
 
@@ -149,6 +155,7 @@ void DasNode::configure(const ParamSet& p) {
   settings_.transmit_group = groups_of(p.get_numbers("transmit_group"));
   settings_.group_compounding = compounding_named(p.get_string("group_compounding"));
   settings_.group_gain_db = p.get_numbers("group_gain_db");
+  settings_.group_cf_exponent = p.get_numbers("group_cf_exponent");
   probe_ = nullptr;
 }
 
@@ -164,6 +171,7 @@ void DasNode::update(const std::string& name, const ParamValue& v) {
   if (name == "group_compounding")
     settings_.group_compounding = compounding_named(std::get<std::string>(v));
   if (name == "group_gain_db") settings_.group_gain_db = std::get<std::vector<double>>(v);
+  if (name == "group_cf_exponent") settings_.group_cf_exponent = std::get<std::vector<double>>(v);
 }
 
 void DasNode::process(const Input& in, Context& ctx) {

@@ -57,6 +57,12 @@ struct Settings {
   // otherwise one value per group). A needle view's gain below 0 dB keeps its grating-lobe
   // clutter under the plain view's tissue while the far brighter mirror echo still wins.
   std::vector<double> group_gain_db;
+  // Coherence-factor exponent of each group's view before envelope compounding (empty: 0
+  // for all; otherwise one value per group): the view times CF^p, CF = |sum w s|^2 /
+  // (sum w . sum w |s|^2) over the group's (transmit, element) pairs (coherence.hpp). A
+  // specular echo is coherent across the aperture (CF ~ 1); grating-lobe clutter of a
+  // broadband pulse and speckle are not.
+  std::vector<double> group_cf_exponent;
 };
 
 // Output grid. Column j, row i is the point p0_j + rho_i * d_j of a ray: on a Cartesian

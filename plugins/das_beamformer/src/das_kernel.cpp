@@ -282,8 +282,11 @@ struct TransmitPlan {
   std::vector<uint32_t> transmits_per_steer;
   std::vector<uint32_t> group_of;  // per transmit
   std::vector<uint32_t> transmits_per_group;
-  std::vector<float> group_scale;  // per group: its gain over its transmit count
-  bool by_group = false;           // envelope compounding of more than one group
+  std::vector<float> group_scale;   // per group: its gain over its transmit count
+  std::vector<float> group_cf;      // per group: coherence-factor exponent (0: none)
+  bool coherence_by_group = false;  // some group's view is coherence weighted
+  std::vector<uint32_t> transmits_per_steer_group;  // [steer][group]
+  bool by_group = false;                            // envelope compounding of more than one group
 };
 
 TransmitPlan plan_transmits(const Settings& s, size_t T) {
@@ -327,6 +330,21 @@ TransmitPlan plan_transmits(const Settings& s, size_t T) {
     throw std::invalid_argument("group_gain_db has " + std::to_string(s.group_gain_db.size()) +
                                 " values but transmit_group makes " + std::to_string(G) +
                                 " groups (one value per group, or [])");
+  if (!s.group_cf_exponent.empty() && s.group_cf_exponent.size() != G)
+    throw std::invalid_argument("group_cf_exponent has " +
+                                std::to_string(s.group_cf_exponent.size()) +
+                                " values but transmit_group makes " + std::to_string(G) +
+                                " groups (one value per group, or [])");
+  for (size_t g = 0; g < G; ++g) {
+    const double p = s.group_cf_exponent.empty() ? 0.0 : s.group_cf_exponent[g];
+    if (!(p >= 0 && p <= 10))
+      throw std::invalid_argument("group_cf_exponent: " + std::to_string(p) + " is outside 0..10");
+    plan.group_cf.push_back(static_cast<float>(p));
+    plan.coherence_by_group = plan.coherence_by_group || (plan.by_group && p > 0);
+  }
+  plan.transmits_per_steer_group.assign(plan.steers_deg.size() * G, 0);
+  for (size_t t = 0; t < T; ++t)
+    ++plan.transmits_per_steer_group[plan.steer_of[t] * G + plan.group_of[t]];
   for (size_t g = 0; g < G; ++g) {
     const double gain_db = s.group_gain_db.empty() ? 0.0 : s.group_gain_db[g];
     plan.group_scale.push_back(static_cast<float>(
@@ -341,6 +359,14 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
                           const Settings& s, std::complex<float>* out, const IncoherentSums* sums) {
   const size_t T = g.transmits.size(), E = g.channels();
   const TransmitPlan plan = plan_transmits(s, T);
+  if (sums && plan.coherence_by_group)
+    throw std::invalid_argument(
+        "group_cf_exponent: per-group coherence weighting and coherence sums for the whole "
+        "compound exclude each other");
+  // Incoherent sums (weight, energy): for the caller's coherence factor over the whole
+  // compound, or one plane per group for the groups' own coherence weighting.
+  const bool with_energy = sums != nullptr || plan.coherence_by_group;
+  const size_t energy_planes = plan.coherence_by_group ? plan.transmits_per_group.size() : 1;
   if (!(s.rx_acceptance_deg > 0))
     throw std::invalid_argument("rx_acceptance_deg must be > 0 deg (90 = no limit)");
   std::vector<ReceiveBeam> beams;
@@ -386,11 +412,11 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
   auto& scratch = workspace_->scratch;
 
   // The receive tables are rebuilt when anything they depend on changes.
-  std::vector<double> key{double(grid.polar),    double(grid.columns),   double(grid.rows),
-                          grid.column_origin,    grid.column_step,       grid.row_origin_mm,
-                          grid.row_step_mm,      grid.apex_z_mm,         s.f_number,
-                          double(s.apodization), s.tukey_alpha,          samples_per_mm,
-                          g.center_frequency_hz, double(sums != nullptr)};
+  std::vector<double> key{double(grid.polar),    double(grid.columns), double(grid.rows),
+                          grid.column_origin,    grid.column_step,     grid.row_origin_mm,
+                          grid.row_step_mm,      grid.apex_z_mm,       s.f_number,
+                          double(s.apodization), s.tukey_alpha,        samples_per_mm,
+                          g.center_frequency_hz, double(with_energy)};
   for (const Element& el : elements) key.insert(key.end(), {el.x_mm, el.z_mm, el.sin_normal});
   if (s.rx_acceptance_deg < 90) key.push_back(s.rx_acceptance_deg);
   if (plan.steers_deg.size() > 1 || plan.steers_deg[0] != 0) {
@@ -414,7 +440,8 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
     const size_t tile_index = size_t{band} * column_tiles + column_tile;
     m.px.resize(plane), m.pz.resize(plane), m.tx.resize(T * plane);
     m.acc_re.assign(T * plane, 0.f), m.acc_im.assign(T * plane, 0.f);
-    if (sums) m.weight.assign(plane, 0.f), m.energy.assign(plane, 0.f);
+    if (with_energy)
+      m.weight.assign(energy_planes * plane, 0.f), m.energy.assign(energy_planes * plane, 0.f);
     // Pixel positions and transmit delays (samples, with the time origin folded in).
     for (uint32_t c = 0; c < nc; ++c) {
       float* px = m.px.data() + c * nr;
@@ -431,22 +458,28 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
     for (size_t b = 0; b < beams.size(); ++b) {
       TileReceive& tr = workspace_->tables[b * tiles + tile_index];
       if (tr.first.empty())
-        build_receive(grid, r0, nr, c0, nc, elements, s.f_number, beams[b], k, sums != nullptr,
-                      m.px, m.pz, tr);
+        build_receive(grid, r0, nr, c0, nc, elements, s.f_number, beams[b], k, with_energy, m.px,
+                      m.pz, tr);
     }
     for (size_t e = 0; e < E; ++e) {
-      // Every transmit of one receive steering sees this element with the same weight.
-      if (sums)
-        for (size_t b = 0; b < beams.size(); ++b) {
-          const TileReceive& tr = workspace_->tables[b * tiles + tile_index];
-          const int* first = tr.first.data() + e * nc;
-          const int* count = tr.count.data() + e * nc;
-          const uint32_t* at = tr.at.data() + e * nc;
-          const float n = static_cast<float>(plan.transmits_per_steer[b]);
-          for (uint32_t c = 0; c < nc; ++c)
-            for (int r = 0; r < count[c]; ++r)
-              m.weight[c * nr + first[c] + r] += n * tr.wa[at[c] + r];
-        }
+      // Every transmit of one receive steering sees this element with the same weight
+      // (per group when the groups' views are coherence weighted).
+      if (with_energy)
+        for (size_t b = 0; b < beams.size(); ++b)
+          for (size_t gi = 0; gi < energy_planes; ++gi) {
+            const TileReceive& tr = workspace_->tables[b * tiles + tile_index];
+            const int* first = tr.first.data() + e * nc;
+            const int* count = tr.count.data() + e * nc;
+            const uint32_t* at = tr.at.data() + e * nc;
+            const float n = static_cast<float>(plan.coherence_by_group
+                                                   ? plan.transmits_per_steer_group[b * G + gi]
+                                                   : plan.transmits_per_steer[b]);
+            if (n == 0) continue;
+            float* weight = m.weight.data() + gi * plane;
+            for (uint32_t c = 0; c < nc; ++c)
+              for (int r = 0; r < count[c]; ++r)
+                weight[c * nr + first[c] + r] += n * tr.wa[at[c] + r];
+          }
       // Transmit by transmit over the columns: one transmit's sample window of this
       // element stays in L1 for all the columns of the tile. (Transmits inside the depth
       // loop, to load the receive terms once, measured slower: 11 windows miss L1.)
@@ -456,16 +489,17 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
         const int* count = tr.count.data() + e * nc;
         const uint32_t* at = tr.at.data() + e * nc;
         const size_t row = t * E + e, tp = t * plane;
+        const size_t energy_at = plan.coherence_by_group ? plan.group_of[t] * plane : 0;
         const TileRun run{m.tx.data() + tp,
                           tr.rx.data(),
                           tr.wr.data(),
                           tr.wi.data(),
-                          sums ? tr.wa.data() : nullptr,
+                          with_energy ? tr.wa.data() : nullptr,
                           bb.re_row(row),
                           bb.im_row(row),
                           m.acc_re.data() + tp,
                           m.acc_im.data() + tp,
-                          sums ? m.energy.data() : nullptr,
+                          with_energy ? m.energy.data() + energy_at : nullptr,
                           first,
                           count,
                           at,
@@ -479,7 +513,7 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
         for (uint32_t c = 0; c < nc; ++c) {
           if (count[c] == 0) continue;
           const size_t p = c * nr + first[c];
-          if (sums)
+          if (with_energy)
             accumulate_energy(run.tx + p, run.rx + at[c], run.wr + at[c], run.wi + at[c],
                               run.wa + at[c], run.re, run.im, run.acc_re + p, run.acc_im + p,
                               run.energy + p, count[c], last_index);
@@ -522,7 +556,16 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
             if (plan.transmits_per_group[gi] == 0) continue;
             const float gr = m.group_re[gi * nr + r], gim = m.group_im[gi * nr + r];
             total_re += gr, total_im += gim;
-            const float view = std::hypot(gr, gim) * plan.group_scale[gi];
+            float view = std::hypot(gr, gim) * plan.group_scale[gi];
+            if (plan.group_cf[gi] > 0) {
+              const size_t q = gi * plane + c * nr + r;
+              const double denominator = double{m.weight[q]} * m.energy[q];
+              const float cf = denominator > 0
+                                   ? static_cast<float>(std::min(
+                                         1.0, (double{gr} * gr + double{gim} * gim) / denominator))
+                                   : 0.f;
+              view *= plan.group_cf[gi] == 1.f ? cf : std::pow(cf, plan.group_cf[gi]);
+            }
             envelope = max ? std::max(envelope, view) : envelope + view;
           }
           if (!max) envelope /= static_cast<float>(used);

@@ -55,6 +55,7 @@ std::vector<cd> reference_beamform(const RfFrame& rf, const Grid& grid, const Se
       grid.pixel_mm(col, row, x, z);
       std::vector<cd> group_sum(groups);
       std::vector<int> group_count(groups);
+      std::vector<double> group_weight(groups), group_energy(groups);  // sum w, sum w |s|^2
       for (size_t t = 0; t < T; ++t) {
         cd sum = 0;
         // The receive beam of this transmit: the aperture is taken across it.
@@ -82,8 +83,10 @@ std::vector<cd> reference_beamform(const RfFrame& rf, const Grid& grid, const Se
           const auto& r = bb[t * g.channels() + e];
           auto at = [&](int k) { return k >= 0 && k < static_cast<int>(r.size()) ? r[k] : cd{0}; };
           const cd value = at(i) * (1 - f) + at(i + 1) * f;
-          sum += apodization(std::abs(lateral) * 2 * s.f_number / axial, s) * value *
-                 std::polar(1.0, 2 * std::numbers::pi * f0 * tau);
+          const double w = apodization(std::abs(lateral) * 2 * s.f_number / axial, s);
+          sum += w * value * std::polar(1.0, 2 * std::numbers::pi * f0 * tau);
+          const size_t gr = s.transmit_group.empty() ? 0 : s.transmit_group[t];
+          group_weight[gr] += w, group_energy[gr] += w * std::norm(value);
         }
         const size_t group = s.transmit_group.empty() ? 0 : s.transmit_group[t];
         group_sum[group] += sum;
@@ -98,7 +101,12 @@ std::vector<cd> reference_beamform(const RfFrame& rf, const Grid& grid, const Se
         total += group_sum[i];
         if (group_count[i] == 0) continue;
         const double gain = s.group_gain_db.empty() ? 1.0 : std::pow(10.0, s.group_gain_db[i] / 20);
-        const double view = gain * std::abs(group_sum[i]) / group_count[i];
+        double view = gain * std::abs(group_sum[i]) / group_count[i];
+        const double p = s.group_cf_exponent.empty() ? 0.0 : s.group_cf_exponent[i];
+        if (p > 0) {
+          const double d = group_weight[i] * group_energy[i];
+          view *= std::pow(d > 0 ? std::min(1.0, std::norm(group_sum[i]) / d) : 0.0, p);
+        }
         largest = std::max(largest, view), mean += view, ++used;
       }
       mean /= used;
@@ -171,6 +179,7 @@ TEST_CASE("fast DAS agrees with the reference: receive steering, acceptance angl
   CHECK(e < 1e-3);
   s.transmit_group = {0, 0, 0, 1};
   s.group_gain_db = {0, -6};
+  s.group_cf_exponent = {0, 1};
   for (auto mode :
        {Settings::GroupCompounding::envelope_max, Settings::GroupCompounding::envelope_mean}) {
     s.group_compounding = mode;

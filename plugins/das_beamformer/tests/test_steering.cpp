@@ -259,6 +259,9 @@ TEST_CASE("bad steering values are refused, naming the parameter") {
   s.transmit_group = {0, 0, 1};
   s.group_gain_db = {0, -10, 3};
   CHECK(refused(s, "group_gain_db has 3 values but transmit_group makes 2 groups"));
+  s.group_gain_db = {};
+  s.group_cf_exponent = {1};
+  CHECK(refused(s, "group_cf_exponent has 1 values but transmit_group makes 2 groups"));
 }
 
 // Grating lobes of a receive steered across a 1.48-lambda pitch (0.30 mm at 7.6 MHz):
