@@ -156,9 +156,9 @@ std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s, Works
   const double min_votes = 0.5 * s.min_shaft_mm / w.px_mm;
   for (auto [lo, hi] : ranges) {
     std::vector<cv::Vec3f> lines;  // rho, theta, votes
-    hough_lines(votes, 1, kHoughThetaStepDeg * std::numbers::pi / 180,
-                std::max(2, static_cast<int>(min_votes)), lo * std::numbers::pi / 180,
-                hi * std::numbers::pi / 180, lines, ws.hough);
+    cv::HoughLines(votes, lines, 1, kHoughThetaStepDeg * std::numbers::pi / 180,
+                   std::max(2, static_cast<int>(min_votes)), 0, 0, lo * std::numbers::pi / 180,
+                   hi * std::numbers::pi / 180);
     int taken = 0;
     for (const auto& l : lines) {
       if (taken == kCandidatesPerSide) break;

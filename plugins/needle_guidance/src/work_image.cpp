@@ -169,7 +169,7 @@ WorkImage make_work_image(const Raster& r, const Settings& settings, Workspace& 
   cv::Mat& resized = ws.resized;
   const bool shrinking = out_cols < n_cols && out_rows < n_rows;
   if (shrinking) {
-    resize_area(grey8, cv::Size(out_cols, out_rows), resized, ws.resize_scratch);  // = INTER_AREA
+    cv::resize(grey8, resized, cv::Size(out_cols, out_rows), 0, 0, cv::INTER_AREA);
   } else {
     cv::resize(grey8, resized, cv::Size(out_cols, out_rows), 0, 0, cv::INTER_LINEAR);
   }

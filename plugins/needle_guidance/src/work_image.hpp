@@ -57,7 +57,6 @@ struct WorkImage {
 // whenever the heap has given its memory back in between.
 struct Workspace {
   cv::Mat grey8, resized, grey, dead;  // make_work_image
-  std::vector<float> resize_scratch;
   cv::Mat near_dead;                      // suppress_near_dead
   cv::Mat squared, energy;                // normalize_locally
   cv::Mat blurred, dxx, dzz, dxz, ridge;  // Hough: ridge filter
@@ -65,7 +64,6 @@ struct Workspace {
   cv::Mat tophat, evidence;               // RANSAC
   std::vector<cv::Mat> morph;             // white_tophat
   std::vector<float> values;              // percentile thresholds
-  HoughBuffers hough;
   cv::Mat smooth;  // tip search
 };
 
