@@ -43,7 +43,8 @@ void ridge_map(const WorkImage& w, const Settings& s, Workspace& ws) {
   ridge.create(g.size(), CV_32F);  // every pixel is written below
   // The angle test as slopes (no atan2 per pixel): |z| / |x| between tan(min) and tan(max).
   const double tan_min = std::tan(s.angle_min_deg * std::numbers::pi / 180);
-  const double tan_max = s.angle_max_deg >= 90 ? 1e300 : std::tan(s.angle_max_deg * std::numbers::pi / 180);
+  const double tan_max =
+      s.angle_max_deg >= 90 ? 1e300 : std::tan(s.angle_max_deg * std::numbers::pi / 180);
   const bool allow_left = s.side != Side::right, allow_right = s.side != Side::left;
   for (int r = 0; r < g.rows; ++r) {
     const float *a = dxx.ptr<float>(r), *c = dzz.ptr<float>(r), *b = dxz.ptr<float>(r);
@@ -165,13 +166,15 @@ std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s, Works
       const double rho = l[0], theta = l[1];
       const cv::Point2d p0(rho * std::cos(theta), rho * std::sin(theta));
       const cv::Point2d d(-std::sin(theta), std::cos(theta));
-      Line seed{w.to_mm(p0.x, p0.y), (w.to_mm(p0.x + d.x, p0.y + d.y) - w.to_mm(p0.x, p0.y)).normalized()};
+      Line seed{w.to_mm(p0.x, p0.y),
+                (w.to_mm(p0.x + d.x, p0.y + d.y) - w.to_mm(p0.x, p0.y)).normalized()};
       if (seed.dir.y() < 0) seed.dir = -seed.dir;
       // Lines of the same shaft fall into neighbouring bins: keep one.
       bool duplicate = false;
       for (const auto& c : out)
-        duplicate = duplicate || (std::abs(c.line.dir.dot(seed.dir)) > std::cos(2 * std::numbers::pi / 180) &&
-                                  c.line.distance_mm(seed.point) < 1.0);
+        duplicate = duplicate ||
+                    (std::abs(c.line.dir.dot(seed.dir)) > std::cos(2 * std::numbers::pi / 180) &&
+                     c.line.distance_mm(seed.point) < 1.0);
       if (duplicate) continue;
       Line fitted = refine_line(support, seed, kFitBandMm);
       if (!direction_allowed(fitted.dir, s)) continue;
@@ -179,7 +182,8 @@ std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s, Works
       ++taken;
     }
   }
-  std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+  std::sort(out.begin(), out.end(),
+            [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
   return out;
 }
 

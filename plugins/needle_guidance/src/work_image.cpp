@@ -80,7 +80,8 @@ void mark_skin_zone(WorkImage& w, double top_of_crop_mm, Workspace& ws) {
   for (int c = 0; c < w.dead.cols; ++c) {
     int first = 0;
     while (first < w.dead.rows && w.dead.at<uint8_t>(first, c)) ++first;
-    for (int r = first; r < std::min(w.dead.rows, first + zone_px); ++r) w.dead.at<uint8_t>(r, c) = 255;
+    for (int r = first; r < std::min(w.dead.rows, first + zone_px); ++r)
+      w.dead.at<uint8_t>(r, c) = 255;
   }
 }
 }  // namespace
@@ -139,22 +140,27 @@ WorkImage make_work_image(const Raster& r, const Settings& settings, Workspace& 
     const BoxMm& s = *settings.roi;
     roi = {std::max(s.x_min, roi.x_min), std::max(s.z_min, roi.z_min), std::min(s.x_max, roi.x_max),
            std::min(s.z_max, roi.z_max)};
-    if (roi.x_max - roi.x_min < settings.min_shaft_mm || roi.z_max - roi.z_min < settings.min_shaft_mm)
-      throw std::invalid_argument(
-          "needle guidance: roi_mm [" + mm(s.x_min) + ", " + mm(s.z_min) + ", " + mm(s.x_max) + ", " +
-          mm(s.z_max) + "] leaves less than min_shaft_mm of the image [" + mm(w.image_box.x_min) +
-          ", " + mm(w.image_box.z_min) + ", " + mm(w.image_box.x_max) + ", " + mm(w.image_box.z_max) +
-          "] mm");
+    if (roi.x_max - roi.x_min < settings.min_shaft_mm ||
+        roi.z_max - roi.z_min < settings.min_shaft_mm)
+      throw std::invalid_argument("needle guidance: roi_mm [" + mm(s.x_min) + ", " + mm(s.z_min) +
+                                  ", " + mm(s.x_max) + ", " + mm(s.z_max) +
+                                  "] leaves less than min_shaft_mm of the image [" +
+                                  mm(w.image_box.x_min) + ", " + mm(w.image_box.z_min) + ", " +
+                                  mm(w.image_box.x_max) + ", " + mm(w.image_box.z_max) + "] mm");
   }
   // Native pixel range of the ROI (inclusive).
-  const int c0 = std::max(0, static_cast<int>(std::ceil((roi.x_min - map.x0_mm) / map.dx_mm - 1e-9)));
-  const int c1 = std::min<int>(r.width - 1, static_cast<int>(std::floor((roi.x_max - map.x0_mm) / map.dx_mm + 1e-9)));
-  const int r0 = std::max(0, static_cast<int>(std::ceil((roi.z_min - map.z0_mm) / map.dz_mm - 1e-9)));
-  const int r1 = std::min<int>(r.height - 1, static_cast<int>(std::floor((roi.z_max - map.z0_mm) / map.dz_mm + 1e-9)));
+  const int c0 =
+      std::max(0, static_cast<int>(std::ceil((roi.x_min - map.x0_mm) / map.dx_mm - 1e-9)));
+  const int c1 = std::min<int>(
+      r.width - 1, static_cast<int>(std::floor((roi.x_max - map.x0_mm) / map.dx_mm + 1e-9)));
+  const int r0 =
+      std::max(0, static_cast<int>(std::ceil((roi.z_min - map.z0_mm) / map.dz_mm - 1e-9)));
+  const int r1 = std::min<int>(
+      r.height - 1, static_cast<int>(std::floor((roi.z_max - map.z0_mm) / map.dz_mm + 1e-9)));
   const int n_cols = c1 - c0 + 1, n_rows = r1 - r0 + 1;
 
-  cv::Mat native(static_cast<int>(r.height), static_cast<int>(r.width), r.channels == 1 ? CV_8UC1 : CV_8UC3,
-                 const_cast<uint8_t*>(r.pixels.data()));
+  cv::Mat native(static_cast<int>(r.height), static_cast<int>(r.width),
+                 r.channels == 1 ? CV_8UC1 : CV_8UC3, const_cast<uint8_t*>(r.pixels.data()));
   cv::Mat crop = native(cv::Rect(c0, r0, n_cols, n_rows));
   cv::Mat grey8;
   if (r.channels == 3) {
@@ -164,8 +170,10 @@ WorkImage make_work_image(const Raster& r, const Settings& settings, Workspace& 
     grey8 = crop;
   }
   // Square working pixels: the same size in mm along x and z.
-  const int out_cols = std::max(2, static_cast<int>(std::lround(n_cols * map.dx_mm / settings.working_pixel_mm)));
-  const int out_rows = std::max(2, static_cast<int>(std::lround(n_rows * map.dz_mm / settings.working_pixel_mm)));
+  const int out_cols =
+      std::max(2, static_cast<int>(std::lround(n_cols * map.dx_mm / settings.working_pixel_mm)));
+  const int out_rows =
+      std::max(2, static_cast<int>(std::lround(n_rows * map.dz_mm / settings.working_pixel_mm)));
   cv::Mat& resized = ws.resized;
   const bool shrinking = out_cols < n_cols && out_rows < n_rows;
   if (shrinking) {
@@ -190,7 +198,8 @@ WorkImage make_work_image(const Raster& r, const Settings& settings, Workspace& 
   w.pz_mm = sz * map.dz_mm;
   w.x0_mm = map.x0_mm + map.dx_mm * (c0 + 0.5 * sx - 0.5);
   w.z0_mm = map.z0_mm + map.dz_mm * (r0 + 0.5 * sz - 0.5);
-  w.roi_box = {w.x0_mm, w.z0_mm, w.x0_mm + (out_cols - 1) * w.px_mm, w.z0_mm + (out_rows - 1) * w.pz_mm};
+  w.roi_box = {w.x0_mm, w.z0_mm, w.x0_mm + (out_cols - 1) * w.px_mm,
+               w.z0_mm + (out_rows - 1) * w.pz_mm};
   return w;
 }
 
