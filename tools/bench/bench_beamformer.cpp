@@ -125,6 +125,17 @@ double best_ms(int rounds, F&& f, double* cpu_ms = nullptr) {
   return best;
 }
 
+// The aperture's width (38.4 mm), 1-40 mm deep (or to the recorded depth).
+Grid knee_grid(uint32_t columns, uint32_t rows, uint32_t samples, const Geometry& g) {
+  Grid grid;
+  grid.columns = columns, grid.rows = rows;
+  grid.column_origin = -19.2, grid.column_step = 38.4 / columns;
+  const double depth_mm =
+      std::min(40.0, samples / g.sampling_rate_hz * g.sound_speed_mm_per_s / 2);
+  grid.row_origin_mm = 1, grid.row_step_mm = (depth_mm - 1) / rows;
+  return grid;
+}
+
 }  // namespace
 
 // The knee's acquisitions, same grid: per frame (demodulation + beamforming), tables.
@@ -147,12 +158,7 @@ int needle_mode(uint32_t columns, uint32_t rows, uint32_t samples, int rounds, S
   for (auto& v : variants) {
     const RfFrame rf = synthetic_rf(v.angles, samples);
     const Geometry g = Geometry::of(rf);
-    Grid grid;
-    grid.columns = columns, grid.rows = rows;
-    grid.column_origin = -19.2, grid.column_step = 38.4 / columns;
-    const double depth_mm =
-        std::min(40.0, samples / g.sampling_rate_hz * g.sound_speed_mm_per_s / 2);
-    grid.row_origin_mm = 1, grid.row_step_mm = (depth_mm - 1) / rows;
+    const Grid grid = knee_grid(columns, rows, samples, g);
     Baseband bb;
     Beamformer bf;
     std::vector<std::complex<float>> out(grid.pixels());
@@ -238,12 +244,7 @@ int main(int argc, char** argv) {
     const int transmits = k == 0 ? 1 : 11;
     const RfFrame rf = synthetic_rf(transmits, samples);
     const Geometry g = Geometry::of(rf);
-    Grid grid;  // the aperture's width (38.4 mm), 0-40 mm deep (or the recorded depth)
-    grid.columns = columns, grid.rows = rows;
-    grid.column_origin = -19.2, grid.column_step = 38.4 / columns;
-    const double depth_mm =
-        std::min(40.0, samples / g.sampling_rate_hz * g.sound_speed_mm_per_s / 2);
-    grid.row_origin_mm = 1, grid.row_step_mm = (depth_mm - 1) / rows;
+    const Grid grid = knee_grid(columns, rows, samples, g);
     Baseband bb;
     Beamformer bf;
     std::vector<std::complex<float>> out(grid.pixels()), ref(grid.pixels());
