@@ -28,7 +28,7 @@ constexpr int kMinBorderRunPx = 8;
 cv::Mat border_black_regions(const cv::Mat& grey8) {
   const double min_area = kMinDeadShare * grey8.total();
   constexpr int kFlags = 4 | cv::FLOODFILL_MASK_ONLY | (255 << 8);
-  cv::Mat seen(grey8.rows + 2, grey8.cols + 2, CV_8U, cv::Scalar(0)), dead;
+  cv::Mat seen(grey8.rows + 2, grey8.cols + 2, CV_8U, cv::Scalar(0));
   std::vector<cv::Point> large;  // one seed per region large enough to count
   // Seeds: the middle of every run of kMinBorderRunPx black border pixels. Speckle that is
   // black in a dark region touches the border in short runs; the outside of a sector or
