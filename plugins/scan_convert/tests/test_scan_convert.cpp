@@ -8,6 +8,7 @@
 
 #include "scan_convert_core.hpp"
 #include "scan_convert_node.hpp"
+#include "sonoflow/testing.hpp"
 
 using namespace sonoflow;
 using namespace sonoflow::scan;
@@ -114,25 +115,15 @@ TEST_CASE("the sector's inside is kept, its outside is 0, and the geometry is in
 namespace {
 
 // Records what the node emits; the rest of the runtime is not needed here.
-class RecordingContext final : public Context {
+class RecordingContext final : public testing::NullContext {
  public:
+  RecordingContext() : NullContext("scan", /*fast=*/false) {}
   bool emit(size_t, FramePtr frame) override {
     emitted.push_back(std::move(frame));
     return true;
   }
-  FrameHeader stamp() override { return {}; }
-  void end_of_stream() override {}
-  void apply_pending_params() override {}
-  void error(std::string_view) override {}
-  bool stopping() const override { return false; }
-  bool fast() const override { return false; }
-  const std::string& node_id() const override { return id_; }
-  void warn(std::string_view) override {}
 
   std::vector<FramePtr> emitted;
-
- private:
-  std::string id_ = "scan";
 };
 
 }  // namespace
