@@ -62,15 +62,23 @@ std::optional<Measurement> Guidance::measure(const Raster& image, BoxMm& image_b
                                                 : detect_ransac(w, settings_, workspace_);
   const cv::Mat& smooth = smooth_for_profile(w, workspace_);
   std::optional<Measurement> best;
-  // The candidate with the most evidence (significance, with short runs counting less)
-  // wins, whatever its rank in its method: a slightly misaligned line loses contrast along
-  // its length.
-  auto evidence = [&](const Measurement& m) {
-    return m.significance * std::min(1.0, m.length_mm / (2 * settings_.min_shaft_mm));
+  // Among the candidates confident enough to be a needle, the one with the most contrast
+  // (short runs counting less) wins, whatever its rank in its method: several candidates
+  // often lie on the same needle, and a slightly misaligned line loses contrast along its
+  // length. Without such a candidate, the most significant one is reported as the best
+  // measurement (for the tracker it is no needle).
+  auto length_factor = [&](const Measurement& m) {
+    return std::min(1.0, m.length_mm / (2 * settings_.min_shaft_mm));
+  };
+  auto better = [&](const Measurement& a, const Measurement& b) {
+    const bool a_needle = a.confidence >= settings_.min_confidence;
+    if (a_needle != (b.confidence >= settings_.min_confidence)) return a_needle;
+    return a_needle ? a.contrast * length_factor(a) > b.contrast * length_factor(b)
+                    : a.significance * length_factor(a) > b.significance * length_factor(b);
   };
   for (const auto& c : candidates) {
     auto m = measure_shaft(w, smooth, c.line, settings_);
-    if (m && (!best || evidence(*m) > evidence(*best))) best = m;
+    if (m && (!best || better(*m, *best))) best = m;
   }
   return best;
 }

@@ -57,8 +57,10 @@ struct Measurement {
   Vec2 shaft_start_mm{0, 0};
   Vec2 tip_mm{0, 0};
   double confidence = 0;    // 0..1 from the shaft's significance and length
-  // Mean shaft brightness over the dimmer side's background, in standard errors of a
-  // background line's mean (tip_search.cpp): how unlikely the line is to be speckle.
+  // The shaft's contrast over its brighter side (grey levels), and that contrast in robust
+  // standard deviations of the same measure on all parallel stretches of the image
+  // (significance.hpp): how unlikely the line is to be tissue.
+  double contrast = 0;
   double significance = 0;
   double length_mm = 0;
   double entry_gap_mm = 0;  // from the visible shaft start back to the image's border

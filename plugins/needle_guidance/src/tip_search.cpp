@@ -1,9 +1,10 @@
 #include "tip_search.hpp"
 
+#include "significance.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <iterator>
-#include <limits>
 #include <numeric>
 #include <opencv2/imgproc.hpp>
 #include <vector>
@@ -13,19 +14,15 @@ namespace sonoflow::needle {
 namespace {
 
 constexpr double kSmoothSigmaMm = 0.25;
-// Background is read on both sides of the shaft along parallel lines this far from its
-// axis: beyond the shaft's blurred width and its first reverberations, still in the same
-// tissue. Their spread is the null distribution a shaft is judged against.
+// Background for the shaft profile (where the bright run starts and ends) is read on both
+// sides of the shaft along parallel lines this far from its axis: beyond the shaft's
+// blurred width and its first reverberations, still in the same tissue.
 constexpr double kBackgroundOffsetsMm[] = {1.75, 2.5, 3.25, 4.0};
 constexpr size_t kOffsets = std::size(kBackgroundOffsetsMm);
 // Search for the shaft's first echo across the fitted line (snap_to_first_echo).
 constexpr double kSnapRangeMm = 1.5, kSnapStepMm = 0.1, kEchoFraction = 0.7;
 // A bright end of the run (see bevel_or_end).
 constexpr double kBevelSearchMm = 1.5, kBevelFactor = 1.5;
-// A parallel line counts when this share of it lies in imaged tissue.
-constexpr double kMinImagedShare = 0.7;
-// Longest lag searched for the speckle's correlation along a line (correlation_samples).
-constexpr double kMaxCorrelationMm = 5.0;
 // Across-shaft half-width averaged into the on-shaft value (tolerates small fit errors).
 constexpr double kOnShaftHalfWidthMm = 0.2;
 // Gaps in the bright run shorter than this are bridged (speckle nulls on the shaft).
@@ -35,13 +32,12 @@ constexpr double kMaxGapMm = 1.0;
 constexpr double kEdgeFraction = 0.5;
 // Initial level estimate (before the run is known): this quantile of the profile.
 constexpr double kLevelQuantile = 0.9;
-// Significance (the mean brightness from entry to tip over the dimmer side's background,
-// in standard errors of a line mean) mapped to confidence 0..1. The best line through pure
-// speckle reached 4.4 (synthetic speckle, 5 seeds: the maximum over thousands of candidate
-// lines and stretches; measured with a fixed 1 mm correlation length, before it was
-// measured along the line; the speckle tests pass at 4.5 with both); needles in the
-// simulated hip 5-8, synthetic ones ~25.
-constexpr double kSignificanceNone = 4.5, kSignificanceFull = 6.5;
+// Significance (significance.hpp: the shaft's contrast in robust standard deviations of
+// the same contrast on every parallel stretch of the image) mapped to confidence 0..1. The
+// best lines through synthetic speckle (5 seeds) reach 3.0-3.4 and those through the
+// simulated knee and hip without a needle 2.0-2.5 (the maximum over all candidate lines
+// and stretches of a frame); needles in the simulated knee and hip 4-12.
+constexpr double kSignificanceNone = 3.5, kSignificanceFull = 5.0;
 // An in-plane needle is seen from where it enters the image (the side or top border, or
 // the edge of a sector) to its tip, though a bright layer it crosses may hide a stretch of
 // it. A bright straight stretch that starts farther inside than this, and than 1.5 times
@@ -53,25 +49,6 @@ double quantile(std::vector<double> v, double q) {
   auto k = v.begin() + static_cast<long>(q * (v.size() - 1));
   std::nth_element(v.begin(), k, v.end());
   return *k;
-}
-
-// The range of s for which line.at(s) lies inside the box (slab intersection).
-bool clip(const Line& l, const BoxMm& b, double& s0, double& s1) {
-  s0 = -1e9;
-  s1 = 1e9;
-  const double p[2] = {l.point.x(), l.point.y()}, d[2] = {l.dir.x(), l.dir.y()};
-  const double lo[2] = {b.x_min, b.z_min}, hi[2] = {b.x_max, b.z_max};
-  for (int k = 0; k < 2; ++k) {
-    if (std::abs(d[k]) < 1e-12) {
-      if (p[k] < lo[k] || p[k] > hi[k]) return false;
-      continue;
-    }
-    double a = (lo[k] - p[k]) / d[k], c = (hi[k] - p[k]) / d[k];
-    if (a > c) std::swap(a, c);
-    s0 = std::max(s0, a);
-    s1 = std::min(s1, c);
-  }
-  return s1 > s0;
 }
 
 struct Run {
@@ -116,24 +93,16 @@ const cv::Mat& smooth_for_profile(const WorkImage& w, Workspace& ws) {
 
 namespace {
 
-// Brightness along a line and its parallel background lines, and the bright run on it.
+// Brightness along a line over its parallel background lines, and the bright run on it.
 struct Profile {
   // q: shaft over background (the best of three samples across the shaft, tolerating a
-  // slightly misplaced line); centre: the shaft line's own value, sampled exactly like the
-  // background lines (so that their comparison is unbiased); s_of: position along the line.
-  std::vector<double> q, centre, s_of;
-  std::vector<std::vector<float>> side;     // per background line (kOffsets per side)
+  // slightly misplaced line); s_of: position along the line.
+  std::vector<double> q, s_of;
   Run run;
   double level = 0;                         // the run's typical q
   double s_start = 0, s_tip = 0;            // sub-sample ends of the run, mm along the line
   double step_mm = 0;
 };
-
-float value_at(const WorkImage& w, const cv::Mat& smooth, const Vec2& p) {
-  const cv::Point2d px = w.to_pixel(p);
-  if (!w.imaged_pixel(px)) return std::numeric_limits<float>::quiet_NaN();
-  return sample(smooth, px.x, px.y);
-}
 
 std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, const Line& line) {
   double s0, s1;
@@ -141,13 +110,9 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
   Profile pr;
   pr.step_mm = std::min(w.px_mm, w.pz_mm);
   const Vec2 normal(-line.dir.y(), line.dir.x());
-  auto value = [&](const Vec2& p) { return value_at(w, smooth, p); };
-  // side[k]: background on parallel line k (kOffsets on one side, then the same offsets
-  // on the other).
-  pr.side.resize(2 * kOffsets);
+  auto value = [&](const Vec2& p) { return sample_imaged(w, smooth, p); };
   const size_t expected = static_cast<size_t>((s1 - s0) / pr.step_mm) + 2;
-  for (auto* v : {&pr.q, &pr.centre, &pr.s_of}) v->reserve(expected);
-  for (auto& v : pr.side) v.reserve(expected);
+  for (auto* v : {&pr.q, &pr.s_of}) v->reserve(expected);
   for (double t = s0; t <= s1; t += pr.step_mm) {
     const Vec2 p = line.at(t);
     const float c = value(p);
@@ -156,12 +121,9 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
     int n = 0;
     for (size_t k = 0; k < 2 * kOffsets; ++k) {
       const double o = (k < kOffsets ? 1.0 : -1.0) * kBackgroundOffsetsMm[k % kOffsets];
-      const float b = value(p + o * normal);
-      pr.side[k].push_back(b);
-      if (!std::isnan(b)) bg += b, ++n;
+      if (const float b = value(p + o * normal); !std::isnan(b)) bg += b, ++n;
     }
     const bool ok = !std::isnan(v) && n > 0;
-    pr.centre.push_back(ok ? c : std::nan(""));
     pr.q.push_back(ok ? v - bg / n : 0.0);
     pr.s_of.push_back(t);
   }
@@ -211,7 +173,8 @@ Line snap_to_first_echo(const WorkImage& w, const cv::Mat& smooth, const Line& l
     double sum = 0;
     int n = 0;
     for (double t = s_start; t <= s_tip; t += along_step)
-      if (const float v = value_at(w, smooth, line.at(t) + o * up); !std::isnan(v)) sum += v, ++n;
+      if (const float v = sample_imaged(w, smooth, line.at(t) + o * up); !std::isnan(v))
+        sum += v, ++n;
     offsets.push_back(o);
     mean.push_back(n ? sum / n : 0.0);
   }
@@ -236,128 +199,6 @@ double bevel_or_end(const Profile& pr) {
   for (size_t i = pr.run.last; i > pr.run.first && pr.s_of[pr.run.last] - pr.s_of[i] <= kBevelSearchMm; --i)
     if (pr.q[i] > pr.q[peak]) peak = i;
   return pr.q[peak] >= kBevelFactor * pr.level ? pr.s_of[peak] : pr.s_tip;
-}
-
-// Correlation length of speckle along a background line, in samples: 1 + 2 * the sum of
-// its normalized autocorrelation up to the first lag where it drops to zero (the
-// integral scale). Speckle is long laterally and short axially, so a shallow line sees
-// far fewer independent samples over the same length than a steep one.
-double correlation_samples(const std::vector<float>& v, size_t first, size_t last, size_t max_lag) {
-  double mean = 0, var = 0;
-  size_t n = 0;
-  for (size_t i = first; i <= last; ++i)
-    if (!std::isnan(v[i])) mean += v[i], ++n;
-  if (n < 8) return 1;
-  mean /= n;
-  for (size_t i = first; i <= last; ++i)
-    if (!std::isnan(v[i])) var += (v[i] - mean) * (v[i] - mean);
-  if (var <= 0) return 1;
-  // Deviations from the mean, 0 where there is no sample (with `valid` 0): a missing
-  // pair then adds an exact 0 to the sum, so the sums are those of skipping it.
-  thread_local std::vector<double> dev;
-  thread_local std::vector<uint8_t> valid;
-  const size_t len = last - first + 1;
-  dev.resize(len);
-  valid.resize(len);
-  for (size_t i = 0; i < len; ++i) {
-    valid[i] = !std::isnan(v[first + i]);
-    dev[i] = valid[i] ? v[first + i] - mean : 0.0;
-  }
-  // kLagBlock lags at a time, each summed over i in ascending order as before (the same
-  // sums, bit for bit) but as independent chains: a single chain of dependent additions
-  // was the tip search's slowest loop. Lags past the first non-positive one are computed
-  // and not used.
-  constexpr size_t kLagBlock = 4;
-  double scale = 1;
-  for (size_t lag0 = 1; lag0 <= max_lag && lag0 < len; lag0 += kLagBlock) {
-    double c[kLagBlock] = {};
-    size_t pairs[kLagBlock] = {};
-    const size_t lags = std::min({kLagBlock, max_lag + 1 - lag0, len - lag0});
-    // i + lag0 + k < len for every k < lags up to `common`; then each lag's own tail.
-    const size_t common = len - (lag0 + lags - 1);
-    for (size_t i = 0; i < common; ++i)
-      for (size_t k = 0; k < kLagBlock; ++k) {
-        if (k >= lags) break;
-        c[k] += dev[i] * dev[i + lag0 + k];
-        pairs[k] += valid[i] & valid[i + lag0 + k];
-      }
-    for (size_t k = 0; k < lags; ++k)
-      for (size_t i = common; i + lag0 + k < len; ++i) {
-        c[k] += dev[i] * dev[i + lag0 + k];
-        pairs[k] += valid[i] & valid[i + lag0 + k];
-      }
-    for (size_t k = 0; k < lags; ++k) {
-      if (pairs[k] == 0) return scale;
-      const double rho = c[k] / pairs[k] / (var / n);
-      if (rho <= 0) return scale;
-      scale += 2 * rho;
-    }
-  }
-  return scale;
-}
-
-// Significance of samples [first, last] of a profile as a shaft: the mean shaft value over
-// the dimmer side's background, in standard errors of a line mean. A needle is brighter
-// than the tissue on both of its sides; a step edge (a bright layer over a dark one, the
-// border of a sector) only than one. Each side's parallel lines give its background (their
-// means) and, by their spread about a straight trend across the offsets (tissue layers and
-// the comet tail make a trend, not noise), how much a line mean varies here; the
-// per-sample spread over the number of independent samples (from the lines' own
-// correlation length) gives the same from speckle statistics. Both are combined, so that
-// neither being small by chance makes speckle look significant. nullopt without tissue on
-// both sides along at least two parallel lines each.
-std::optional<double> significance_of(const Profile& pr, size_t first, size_t last) {
-  const size_t n_span = last - first + 1;
-  double on_sum = 0;
-  size_t on_n = 0;
-  for (size_t i = first; i <= last; ++i)
-    if (!std::isnan(pr.centre[i])) on_sum += pr.centre[i], ++on_n;
-  if (on_n == 0) return std::nullopt;
-  const double on_mean = on_sum / on_n;
-  struct LineMean {
-    double offset_mm, mean;
-  };
-  std::vector<LineMean> sides[2];
-  std::vector<double> samples;
-  double correlation = 0;
-  const size_t max_lag = static_cast<size_t>(kMaxCorrelationMm / pr.step_mm);
-  for (size_t k = 0; k < 2 * kOffsets; ++k) {
-    double sum = 0;
-    size_t n = 0;
-    for (size_t i = first; i <= last; ++i)
-      if (const float b = pr.side[k][i]; !std::isnan(b)) sum += b, ++n, samples.push_back(b);
-    if (n < kMinImagedShare * n_span) continue;
-    sides[k < kOffsets ? 0 : 1].push_back({kBackgroundOffsetsMm[k % kOffsets], sum / n});
-    correlation += correlation_samples(pr.side[k], first, last, max_lag);
-  }
-  const size_t lines = sides[0].size() + sides[1].size();
-  if (sides[0].size() < 2 || sides[1].size() < 2) return std::nullopt;
-  double contrast = std::numeric_limits<double>::infinity(), residual_sq = 0;
-  size_t dof = 0;
-  for (const auto& side : sides) {
-    double mo = 0, mm = 0;
-    for (const auto& l : side) mo += l.offset_mm, mm += l.mean;
-    mo /= side.size();
-    mm /= side.size();
-    contrast = std::min(contrast, on_mean - mm);
-    double sxy = 0, sxx = 0;
-    for (const auto& l : side) sxy += (l.offset_mm - mo) * (l.mean - mm), sxx += (l.offset_mm - mo) * (l.offset_mm - mo);
-    const double slope = sxx > 0 ? sxy / sxx : 0;
-    for (const auto& l : side) {
-      const double r = l.mean - mm - slope * (l.offset_mm - mo);
-      residual_sq += r * r;
-    }
-    dof += side.size() - 2;
-  }
-  const double between_lines = dof > 0 ? std::sqrt(residual_sq / dof) : 0.0;
-  const double median = quantile(samples, 0.5);
-  std::vector<double> dev;
-  dev.reserve(samples.size());
-  for (double v : samples) dev.push_back(std::abs(v - median));
-  const double per_sample = 1.4826 * quantile(dev, 0.5);
-  const double independent = std::max(1.0, n_span / (correlation / lines));
-  const double standard_error = per_sample / std::sqrt(independent);
-  return contrast / std::max(std::hypot(between_lines, standard_error), 1.0);
 }
 
 }  // namespace
@@ -386,15 +227,16 @@ std::optional<Measurement> measure_shaft(const WorkImage& w, const cv::Mat& smoo
   m.tip_mm = line.at(bevel_or_end(*pr));
   m.line = {m.shaft_start_mm, line.dir};
 
-  // Significance (significance_of) over the span from where the line enters the image to
+  // Significance (significance.hpp) over the span from where the line enters the image to
   // the tip: the hypothesis is a needle all along it, and a bright stretch picked out of
   // speckle (or a bone fragment deep inside) is diluted by the unremarkable line leading
   // to it.
   const size_t gap_samples = static_cast<size_t>(std::lround(m.entry_gap_mm / step_mm));
   const size_t first = run->first > gap_samples ? run->first - gap_samples : 0;
-  const auto sig = significance_of(*pr, first, run->last);
+  const auto sig = shaft_significance(w, line, pr->s_of[first], pr->s_of[run->last]);
   if (!sig) return std::nullopt;
-  m.significance = *sig;
+  m.significance = sig->z;
+  m.contrast = sig->contrast;
 
   const size_t third = std::max<size_t>(1, (run->last - run->first + 1) / 3);
   double proximal = 0, distal = 0;

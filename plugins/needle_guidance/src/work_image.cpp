@@ -218,4 +218,22 @@ void normalize_locally(cv::Mat& evidence, const WorkImage& w, double window_mm, 
   cv::divide(evidence, energy, evidence);
 }
 
+bool clip(const Line& l, const BoxMm& b, double& s0, double& s1) {
+  s0 = -1e9;
+  s1 = 1e9;
+  const double p[2] = {l.point.x(), l.point.y()}, d[2] = {l.dir.x(), l.dir.y()};
+  const double lo[2] = {b.x_min, b.z_min}, hi[2] = {b.x_max, b.z_max};
+  for (int k = 0; k < 2; ++k) {
+    if (std::abs(d[k]) < 1e-12) {
+      if (p[k] < lo[k] || p[k] > hi[k]) return false;
+      continue;
+    }
+    double a = (lo[k] - p[k]) / d[k], c = (hi[k] - p[k]) / d[k];
+    if (a > c) std::swap(a, c);
+    s0 = std::max(s0, a);
+    s1 = std::min(s1, c);
+  }
+  return s1 > s0;
+}
+
 }  // namespace sonoflow::needle

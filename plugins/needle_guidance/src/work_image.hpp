@@ -100,4 +100,15 @@ inline float sample(const cv::Mat& img, double col, double row) {
   return (a[0] * (1 - fx) + a[1] * fx) * (1 - fz) + (b[0] * (1 - fx) + b[1] * fx) * fz;
 }
 
+// `img` (CV_32F over w.grey) at p in mm, bilinear; NaN where nothing was imaged.
+inline float sample_imaged(const WorkImage& w, const cv::Mat& img, const Vec2& p) {
+  const cv::Point2d px = w.to_pixel(p);
+  if (!w.imaged_pixel(px)) return std::numeric_limits<float>::quiet_NaN();
+  return sample(img, px.x, px.y);
+}
+
+// The range [s0, s1] of s for which l.at(s) lies inside the box (slab intersection);
+// false when the line misses it.
+bool clip(const Line& l, const BoxMm& b, double& s0, double& s1);
+
 }  // namespace sonoflow::needle
