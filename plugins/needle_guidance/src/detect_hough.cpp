@@ -22,7 +22,11 @@ constexpr double kRidgeSigmaMm = 0.4;
 constexpr double kVotePercentile = 0.95;
 constexpr double kVoteFractionOfMax = 0.0;
 constexpr double kHoughThetaStepDeg = 0.5;
-constexpr int kCandidatesPerSide = 5;
+// Distinct lines per insertion side handed to the tip search. A curved bone surface gives a
+// family of chords at neighbouring angles and offsets, each a line of its own: with 5 per
+// side the hip's femoral head took every place while a 40-50 deg needle was in view.
+constexpr int kCandidatesPerSide = 6;
+constexpr double kSeedSuppressDeg = 3, kSeedSuppressMm = 2;
 // Half-width of the band around a Hough line whose ridge pixels the fit uses.
 constexpr double kFitBandMm = 0.8;
 // Window over which ridge strength is normalized (see normalize_locally): several times
@@ -169,15 +173,21 @@ std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s, Works
       Line seed{w.to_mm(p0.x, p0.y),
                 (w.to_mm(p0.x + d.x, p0.y + d.y) - w.to_mm(p0.x, p0.y)).normalized()};
       if (seed.dir.y() < 0) seed.dir = -seed.dir;
-      // Lines of the same shaft fall into neighbouring bins: keep one.
-      bool duplicate = false;
-      for (const auto& c : out)
-        duplicate = duplicate ||
-                    (std::abs(c.line.dir.dot(seed.dir)) > std::cos(2 * std::numbers::pi / 180) &&
-                     c.line.distance_mm(seed.point) < 1.0);
-      if (duplicate) continue;
+      // Lines of the same shaft fall into neighbouring bins, and the chords of a curved
+      // surface into a cluster of them: a seed near a line already taken is skipped.
+      auto duplicate = [&](const Line& line, double deg, double mm) {
+        for (const auto& c : out)
+          if (std::abs(c.line.dir.dot(line.dir)) > std::cos(deg * std::numbers::pi / 180) &&
+              c.line.distance_mm(line.point) < mm)
+            return true;
+        return false;
+      };
+      if (duplicate(seed, kSeedSuppressDeg, kSeedSuppressMm)) continue;
       Line fitted = refine_line(support, seed, kFitBandMm);
       if (!direction_allowed(fitted.dir, s)) continue;
+      // A refit onto a line already taken adds nothing (the tip search polishes the line
+      // it keeps) and takes no place of a distinct line.
+      if (duplicate(fitted, 2, 1.0)) continue;
       out.push_back({fitted, l[2]});
       ++taken;
     }

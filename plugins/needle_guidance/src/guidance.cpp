@@ -62,23 +62,32 @@ std::optional<Measurement> Guidance::measure(const Raster& image, BoxMm& image_b
                                                 : detect_ransac(w, settings_, workspace_);
   const cv::Mat& smooth = smooth_for_profile(w, workspace_);
   std::optional<Measurement> best;
-  // Among the candidates confident enough to be a needle, the one with the most contrast
-  // (short runs counting less) wins, whatever its rank in its method: several candidates
-  // often lie on the same needle, and a slightly misaligned line loses contrast along its
-  // length. Without such a candidate, the most significant one is reported as the best
-  // measurement (for the tracker it is no needle).
+  // Among the shafts confident enough to be a needle, the one with the most contrast (short
+  // runs counting less) wins, whatever its rank in its method: several candidates often lie
+  // on the same needle, and a slightly misaligned line loses contrast along its length. So
+  // shafts are judged in that order, and the first confident one is the answer. Without
+  // one, the most significant shaft is kept as the best measurement (no needle for the
+  // tracker; diagnostics and the evaluation tool read it).
   auto length_factor = [&](const Measurement& m) {
     return std::min(1.0, m.length_mm / (2 * settings_.min_shaft_mm));
   };
-  auto better = [&](const Measurement& a, const Measurement& b) {
-    const bool a_needle = a.confidence >= settings_.min_confidence;
-    if (a_needle != (b.confidence >= settings_.min_confidence)) return a_needle;
-    return a_needle ? a.contrast * length_factor(a) > b.contrast * length_factor(b)
-                    : a.significance * length_factor(a) > b.significance * length_factor(b);
-  };
-  for (const auto& c : candidates) {
-    auto m = measure_shaft(w, smooth, c.line, settings_);
-    if (m && (!best || better(*m, *best))) best = m;
+  std::vector<Measurement> shafts;
+  for (const auto& c : candidates)
+    if (auto m = measure_shaft(w, smooth, c.line, settings_)) shafts.push_back(*m);
+  std::sort(shafts.begin(), shafts.end(), [&](const Measurement& a, const Measurement& b) {
+    return a.contrast * length_factor(a) > b.contrast * length_factor(b);
+  });
+  for (auto& m : shafts) {
+    if (!judge_shaft(w, m, settings_)) continue;
+    if (m.confidence >= settings_.min_confidence) {
+      auto polished = measure_shaft(w, smooth, polish_line(w, smooth, m), settings_);
+      if (polished && judge_shaft(w, *polished, settings_) &&
+          polished->confidence >= settings_.min_confidence)
+        return polished;
+      return m;
+    }
+    if (!best || m.significance * length_factor(m) > best->significance * length_factor(*best))
+      best = m;
   }
   return best;
 }

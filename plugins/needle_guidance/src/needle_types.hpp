@@ -64,6 +64,9 @@ struct Measurement {
   double significance = 0;
   double length_mm = 0;
   double entry_gap_mm = 0;  // from the visible shaft start back to the image's border
+  // The stretch the significance is taken over (from the image's border to the tip), mm
+  // along `line` from its point.
+  double span_from_mm = 0, span_to_mm = 0;
   double fade_ratio = 1;    // distal third's brightness over the proximal third's
 };
 

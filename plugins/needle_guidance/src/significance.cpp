@@ -19,9 +19,10 @@ constexpr int kRows = static_cast<int>(kNullRangeMm / kRowStepMm);
 // The first reverberation of a needle lies inside this band on the deep side; it only
 // makes the needle's contrast smaller.
 constexpr int kBackgroundRows[] = {3, 4, 5, 6};
-// Null stretches are taken this far from the line and beyond: clear of the shaft, its blur
-// and its comet tail.
+// Null stretches are taken this far from the line and beyond (row kNullFirstRow on): clear
+// of the shaft, its blur and its comet tail.
 constexpr double kNullExclusionMm = 5.0;
+constexpr int kNullFirstRow = static_cast<int>(kNullExclusionMm / kRowStepMm + 0.999);
 // A stretch counts when this share of it lies in imaged tissue. The judgement needs this
 // many null stretches: with fewer (a small region of interest) their spread is too
 // uncertain, and the best of thousands of speckle lines could pass for a needle.
@@ -36,34 +37,43 @@ double quantile(std::vector<double>& v, double q) {
   return *k;
 }
 
-// Window means of every parallel row over every stretch of `len` samples, from prefix
-// sums: row k (offset k * kRowStepMm) and first sample j0.
+// Window means of parallel rows (row k at offset k * kRowStepMm, |k| <= rows) over every
+// stretch of `len` samples from prefix sums. The sample grid is anchored on the line's
+// point, so a narrow and a wide RowMeans of the same line sample the same positions.
 class RowMeans {
  public:
-  RowMeans(const WorkImage& w, const Line& line) {
+  RowMeans(const WorkImage& w, const Line& line, int rows, double s_lo_mm, double s_hi_mm) : rows_(rows) {
     const Vec2 normal(-line.dir.y(), line.dir.x());
-    double lo = 1e300, hi = -1e300;
-    for (int k = -kRows; k <= kRows; ++k) {
-      double s0, s1;
-      if (clip({line.point + (k * kRowStepMm) * normal, line.dir}, w.roi_box, s0, s1))
-        lo = std::min(lo, s0), hi = std::max(hi, s1);
+    const int j_lo = static_cast<int>(std::floor(s_lo_mm / kAlongStepMm));
+    cols_ = static_cast<int>(std::ceil(s_hi_mm / kAlongStepMm)) - j_lo + 1;
+    if (cols_ < 1) {
+      cols_ = 0;
+      return;
     }
-    if (hi <= lo) return;
-    s_origin_ = lo;
-    cols_ = static_cast<int>((hi - lo) / kAlongStepMm) + 1;
+    s_origin_ = j_lo * kAlongStepMm;
     const size_t stride = static_cast<size_t>(cols_) + 1;
-    sum_.assign(stride * (2 * kRows + 1), 0.0);
+    sum_.assign(stride * (2 * rows_ + 1), 0.0);
     count_.assign(sum_.size(), 0);
-    for (int k = -kRows; k <= kRows; ++k) {
-      const size_t row = static_cast<size_t>(k + kRows) * stride;
-      const Vec2 start = line.point + (k * kRowStepMm) * normal + s_origin_ * line.dir;
+    // Sampling steps in pixels: each row is a straight walk through w.grey.
+    const cv::Point2d origin_px = w.to_pixel(line.at(s_origin_));
+    const cv::Point2d along_px = w.to_pixel(line.at(s_origin_ + kAlongStepMm)) - origin_px;
+    const cv::Point2d across_px = w.to_pixel(line.at(s_origin_) + kRowStepMm * normal) - origin_px;
+    for (int k = -rows_; k <= rows_; ++k) {
+      if (!needed(std::abs(k))) continue;
+      const size_t row = static_cast<size_t>(k + rows_) * stride;
+      const cv::Point2d start = origin_px + k * across_px;
       for (int j = 0; j < cols_; ++j) {
-        const float v = sample_imaged(w, w.grey, start + (j * kAlongStepMm) * line.dir);
+        const cv::Point2d px = start + j * along_px;
+        const float v = w.imaged_pixel(px) ? sample(w.grey, px.x, px.y) : std::nanf("");
         const bool ok = !std::isnan(v);
-        sum_[row + j + 1] = sum_[row + j] + (ok ? v : 0.0);
+        sum_[row + j + 1] = sum_[row + j] + (ok ? v : 0.0f);
         count_[row + j + 1] = count_[row + j] + ok;
       }
     }
+  }
+  // Rows no contrast reads (between the line's background and the null's) are not sampled.
+  static bool needed(int k) {
+    return k <= kBackgroundRows[3] || k >= kNullFirstRow - kBackgroundRows[3];
   }
   int cols() const { return cols_; }
   int column_of(double s_mm) const {
@@ -71,8 +81,9 @@ class RowMeans {
   }
   // Mean of row k over samples [j0, j0 + len); NaN when too little of it is imaged.
   double mean(int k, int j0, int len) const {
-    if (k < -kRows || k > kRows || j0 < 0 || j0 + len > cols_) return std::nan("");
-    const size_t row = static_cast<size_t>(k + kRows) * (static_cast<size_t>(cols_) + 1);
+    if (k < -rows_ || k > rows_ || !needed(std::abs(k)) || j0 < 0 || j0 + len > cols_)
+      return std::nan("");
+    const size_t row = static_cast<size_t>(k + rows_) * (static_cast<size_t>(cols_) + 1);
     const int n = count_[row + j0 + len] - count_[row + j0];
     if (n < kMinImagedShare * len) return std::nan("");
     return (sum_[row + j0 + len] - sum_[row + j0]) / n;
@@ -95,6 +106,7 @@ class RowMeans {
   }
 
  private:
+  int rows_ = 0;
   double s_origin_ = 0;
   int cols_ = 0;
   std::vector<double> sum_;
@@ -103,23 +115,49 @@ class RowMeans {
 
 }  // namespace
 
-std::optional<Significance> shaft_significance(const WorkImage& w, const Line& line,
-                                               double s_from_mm, double s_to_mm) {
-  const RowMeans rows(w, line);
-  const int len =
-      std::max(2, static_cast<int>(std::lround((s_to_mm - s_from_mm) / kAlongStepMm)) + 1);
-  if (rows.cols() < len) return std::nullopt;
-  const int own_j0 = std::clamp(rows.column_of(s_from_mm), 0, rows.cols() - len);
-  Significance sig;
-  sig.contrast = rows.contrast(0, own_j0, len);
-  if (std::isnan(sig.contrast)) return std::nullopt;
+namespace {
+
+int samples_of(double s_from_mm, double s_to_mm) {
+  return std::max(2, static_cast<int>(std::lround((s_to_mm - s_from_mm) / kAlongStepMm)) + 1);
+}
+
+double own_contrast(const RowMeans& rows, double s_from_mm, int len) {
+  if (rows.cols() < len) return std::nan("");
+  return rows.contrast(0, std::clamp(rows.column_of(s_from_mm), 0, rows.cols() - len), len);
+}
+
+}  // namespace
+
+std::optional<double> shaft_contrast(const WorkImage& w, const Line& line, double s_from_mm,
+                                     double s_to_mm) {
+  const int len = samples_of(s_from_mm, s_to_mm);
+  const RowMeans rows(w, line, kBackgroundRows[3], s_from_mm, s_from_mm + (len - 1) * kAlongStepMm);
+  const double c = own_contrast(rows, s_from_mm, len);
+  if (std::isnan(c)) return std::nullopt;
+  return c;
+}
+
+std::optional<double> shaft_significance(const WorkImage& w, const Line& line, double s_from_mm,
+                                         double s_to_mm) {
+  // The parallel lines' extent: every s at which one of them is inside the region.
+  const Vec2 normal(-line.dir.y(), line.dir.x());
+  double lo = 1e300, hi = -1e300;
+  for (int k = -kRows; k <= kRows; ++k) {
+    double s0, s1;
+    if (clip({line.point + (k * kRowStepMm) * normal, line.dir}, w.roi_box, s0, s1))
+      lo = std::min(lo, s0), hi = std::max(hi, s1);
+  }
+  if (hi <= lo) return std::nullopt;
+  const int len = samples_of(s_from_mm, s_to_mm);
+  const RowMeans rows(w, line, kRows, std::min(lo, s_from_mm), std::max(hi, s_to_mm));
+  const double contrast = own_contrast(rows, s_from_mm, len);
+  if (std::isnan(contrast)) return std::nullopt;
   // Every parallel stretch of the same length at least kNullExclusionMm away, at half
   // overlapping positions along: in a layered, fibrous or shadowed image their spread is
   // that of the structure, which a statistic assuming speckle would count as signal.
   std::vector<double> null;
   const int step = std::max(1, len / 2);
-  const int first_row = static_cast<int>(std::ceil(kNullExclusionMm / kRowStepMm));
-  for (int k = first_row; k <= kRows; ++k)
+  for (int k = kNullFirstRow; k <= kRows; ++k)
     for (int side : {-1, 1})
       for (int j0 = 0; j0 + len <= rows.cols(); j0 += step)
         if (const double c = rows.contrast(side * k, j0, len); !std::isnan(c)) null.push_back(c);
@@ -127,8 +165,7 @@ std::optional<Significance> shaft_significance(const WorkImage& w, const Line& l
   const double median = quantile(null, 0.5);
   for (double& c : null) c = std::abs(c - median);
   const double spread = std::max(1.4826 * quantile(null, 0.5), kMinSpread);
-  sig.z = (sig.contrast - median) / spread;
-  return sig;
+  return (contrast - median) / spread;
 }
 
 }  // namespace sonoflow::needle

@@ -1,6 +1,7 @@
 // Is a bright straight stretch a needle, or one of the many bright stretches any B-mode
 // image holds? Judged against the image itself: the same contrast measured on every
 // parallel stretch of the same length elsewhere in the image is the null distribution.
+// Both functions sample the same grid, so the contrast is the same number in both.
 #pragma once
 
 #include <optional>
@@ -10,19 +11,18 @@
 
 namespace sonoflow::needle {
 
-struct Significance {
-  // Mean brightness along the stretch over the brighter of its two sides (grey levels of
-  // w.grey): a needle is brighter than the tissue on both of its sides; a step edge (a
-  // bright layer over a dark one) only than one.
-  double contrast = 0;
-  // That contrast in robust standard deviations above the median of the same measure on
-  // the parallel stretches (the null).
-  double z = 0;
-};
+// The stretch of `line` from s_from_mm to s_to_mm (mm along it) in w.grey: its mean
+// brightness over the brighter of its two sides, in grey levels. A needle is brighter than
+// the tissue on both of its sides; a step edge (a bright layer over a dark one) only than
+// one. nullopt when the stretch or two background lines on a side are not imaged.
+std::optional<double> shaft_contrast(const WorkImage& w, const Line& line, double s_from_mm,
+                                     double s_to_mm);
 
-// The stretch of `line` from s_from_mm to s_to_mm in w.grey. nullopt when its own
-// contrast or too few null stretches can be measured (little imaged tissue around it).
-std::optional<Significance> shaft_significance(const WorkImage& w, const Line& line,
-                                               double s_from_mm, double s_to_mm);
+// That contrast in robust standard deviations above the median of the same measure on every
+// parallel stretch of the same length elsewhere in the image (the null). Costs a few
+// hundred thousand samples: shaft_contrast first. nullopt when too few null stretches
+// can be measured (little imaged tissue around the line).
+std::optional<double> shaft_significance(const WorkImage& w, const Line& line, double s_from_mm,
+                                         double s_to_mm);
 
 }  // namespace sonoflow::needle

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <numbers>
 #include <numeric>
 #include <opencv2/imgproc.hpp>
 #include <vector>
@@ -38,6 +39,12 @@ constexpr double kLevelQuantile = 0.9;
 // simulated knee and hip without a needle 2.0-2.5 (the maximum over all candidate lines
 // and stretches of a frame); needles in the simulated knee and hip 4-12.
 constexpr double kSignificanceNone = 3.5, kSignificanceFull = 5.0;
+// The final line is the brightest straight path through the shaft within this angle and
+// offset of the fitted one (polish_line): the line integral is what a matched filter for a
+// bright line maximizes, and a fit to thresholded ridge pixels only approximates it. Small
+// enough to stay on the shaft's first echo (the comet tail lies >= 0.5 mm deeper).
+constexpr double kPolishAngleDeg = 1.0, kPolishAngleStepDeg = 0.1;
+constexpr double kPolishOffsetMm = 0.3, kPolishOffsetStepMm = 0.1;
 // An in-plane needle is seen from where it enters the image (the side or top border, or
 // the edge of a sector) to its tip, though a bright layer it crosses may hide a stretch of
 // it. A bright straight stretch that starts farther inside than this, and than 1.5 times
@@ -233,10 +240,12 @@ std::optional<Measurement> measure_shaft(const WorkImage& w, const cv::Mat& smoo
   // to it.
   const size_t gap_samples = static_cast<size_t>(std::lround(m.entry_gap_mm / step_mm));
   const size_t first = run->first > gap_samples ? run->first - gap_samples : 0;
-  const auto sig = shaft_significance(w, line, pr->s_of[first], pr->s_of[run->last]);
-  if (!sig) return std::nullopt;
-  m.significance = sig->z;
-  m.contrast = sig->contrast;
+  m.span_from_mm = pr->s_of[first] - s_start;
+  m.span_to_mm = pr->s_of[run->last] - s_start;
+  const auto contrast = shaft_contrast(w, m.line, m.span_from_mm, m.span_to_mm);
+  // A stretch no brighter than its brighter side is no needle, whatever else it is.
+  if (!contrast || *contrast <= 0) return std::nullopt;
+  m.contrast = *contrast;
 
   const size_t third = std::max<size_t>(1, (run->last - run->first + 1) / 3);
   double proximal = 0, distal = 0;
@@ -245,8 +254,41 @@ std::optional<Measurement> measure_shaft(const WorkImage& w, const cv::Mat& smoo
     distal += q[run->last - i];
   }
   m.fade_ratio = proximal > 0 ? distal / proximal : 1.0;
-  m.confidence = confidence_of(m.significance, m.length_mm, s);
   return m;
+}
+
+Line polish_line(const WorkImage& w, const cv::Mat& smooth, const Measurement& m) {
+  const double half = 0.5 * m.length_mm;
+  const Vec2 pivot = m.line.at(half);
+  const double step_mm = std::min(w.px_mm, w.pz_mm);
+  auto mean_along = [&](const Line& l) {
+    double sum = 0;
+    int n = 0;
+    for (double t = -half; t <= half; t += step_mm)
+      if (const float v = sample_imaged(w, smooth, l.at(t)); !std::isnan(v)) sum += v, ++n;
+    return n ? sum / n : -1.0;
+  };
+  Line best{pivot, m.line.dir};
+  double best_mean = mean_along(best);
+  for (double deg = -kPolishAngleDeg; deg <= kPolishAngleDeg + 1e-9; deg += kPolishAngleStepDeg) {
+    const double a = deg * std::numbers::pi / 180;
+    const Vec2 dir(std::cos(a) * m.line.dir.x() - std::sin(a) * m.line.dir.y(),
+                   std::sin(a) * m.line.dir.x() + std::cos(a) * m.line.dir.y());
+    const Vec2 normal(-dir.y(), dir.x());
+    for (double o = -kPolishOffsetMm; o <= kPolishOffsetMm + 1e-9; o += kPolishOffsetStepMm) {
+      const Line l{pivot + o * normal, dir};
+      if (const double v = mean_along(l); v > best_mean) best_mean = v, best = l;
+    }
+  }
+  return best;
+}
+
+bool judge_shaft(const WorkImage& w, Measurement& m, const Settings& s) {
+  const auto z = shaft_significance(w, m.line, m.span_from_mm, m.span_to_mm);
+  if (!z) return false;
+  m.significance = *z;
+  m.confidence = confidence_of(m.significance, m.length_mm, s);
+  return true;
 }
 
 }  // namespace sonoflow::needle

@@ -16,9 +16,19 @@ namespace sonoflow::needle {
 double confidence_of(double significance, double length_mm, const Settings& s);
 
 // The shaft along `line` in `smooth` (the work image lightly smoothed, same geometry as
-// w.grey). nullopt when no bright run of at least settings.min_shaft_mm lies on it.
+// w.grey), with its contrast but not yet its significance (judge_shaft). nullopt when no
+// bright run of at least settings.min_shaft_mm lies on it, or one that is no brighter
+// than its surroundings.
 std::optional<Measurement> measure_shaft(const WorkImage& w, const cv::Mat& smooth, const Line& line,
                                          const Settings& s);
+
+// The brightest straight path through a measured shaft near its line (a small angle and
+// offset search about the shaft's middle): measure_shaft on it gives the final shaft.
+Line polish_line(const WorkImage& w, const cv::Mat& smooth, const Measurement& m);
+
+// Significance and confidence of a measured shaft (significance.hpp: the costly part,
+// so a caller judges the most promising shafts first). false when it cannot be judged.
+bool judge_shaft(const WorkImage& w, Measurement& m, const Settings& s);
 
 // The light smoothing measure_shaft expects (speckle-scale Gaussian), into ws.smooth.
 const cv::Mat& smooth_for_profile(const WorkImage& w, Workspace& ws);
