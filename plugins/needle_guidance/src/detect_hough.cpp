@@ -34,7 +34,9 @@ constexpr double kFitBandMm = 0.8;
 constexpr double kLocalWindowMm = 8.0;
 
 // Bright-line measure: -lambda_min - |lambda_max| of the Hessian (large across a bright
-// line, small on blobs and edges), kept only where the ridge runs in an allowed direction.
+// line, small on blobs and edges), kept only where the ridge runs at an allowed angle to
+// the probe surface (either insertion side: the side only restricts which lines the Hough
+// transform searches, so that choosing it does not change which ridges count as strong).
 // Into ws.ridge.
 void ridge_map(const WorkImage& w, const Settings& s, Workspace& ws) {
   cv::Mat &g = ws.blurred, &dxx = ws.dxx, &dzz = ws.dzz, &dxz = ws.dxz;
@@ -49,7 +51,6 @@ void ridge_map(const WorkImage& w, const Settings& s, Workspace& ws) {
   const double tan_min = std::tan(s.angle_min_deg * std::numbers::pi / 180);
   const double tan_max =
       s.angle_max_deg >= 90 ? 1e300 : std::tan(s.angle_max_deg * std::numbers::pi / 180);
-  const bool allow_left = s.side != Side::right, allow_right = s.side != Side::left;
   for (int r = 0; r < g.rows; ++r) {
     const float *a = dxx.ptr<float>(r), *c = dzz.ptr<float>(r), *b = dxz.ptr<float>(r);
     float* out = ridge.ptr<float>(r);
@@ -63,8 +64,6 @@ void ridge_map(const WorkImage& w, const Settings& s, Workspace& ws) {
     const __m128d half = _mm_set1_pd(0.5), zero = _mm_setzero_pd(), one = _mm_set1_pd(1.0);
     const __m128d sign = _mm_set1_pd(-0.0), tiny = _mm_set1_pd(1e-12);
     const __m128d vtan_min = _mm_set1_pd(tan_min), vtan_max = _mm_set1_pd(tan_max);
-    const __m128d left_ok = allow_left ? _mm_castsi128_pd(_mm_set1_epi32(-1)) : zero;
-    const __m128d right_ok = allow_right ? _mm_castsi128_pd(_mm_set1_epi32(-1)) : zero;
     auto select = [](__m128d mask, __m128d yes, __m128d no) {
       return _mm_or_pd(_mm_and_pd(mask, yes), _mm_andnot_pd(mask, no));
     };
@@ -89,9 +88,7 @@ void ridge_map(const WorkImage& w, const Settings& s, Workspace& ws) {
       const __m128d run = _mm_andnot_pd(sign, ax);
       const __m128d in_range = _mm_and_pd(_mm_cmpge_pd(az, _mm_mul_pd(vtan_min, run)),
                                           _mm_cmple_pd(az, _mm_mul_pd(vtan_max, run)));
-      const __m128d side_ok = _mm_and_pd(_mm_or_pd(left_ok, _mm_cmplt_pd(ax, zero)),
-                                         _mm_or_pd(right_ok, _mm_cmpgt_pd(ax, zero)));
-      const __m128d keep = _mm_and_pd(_mm_and_pd(_mm_cmpgt_pd(strength, zero), in_range), side_ok);
+      const __m128d keep = _mm_and_pd(_mm_cmpgt_pd(strength, zero), in_range);
       const __m128 value = _mm_cvtpd_ps(_mm_and_pd(keep, strength));
       _mm_store_sd(reinterpret_cast<double*>(out + i), _mm_castps_pd(value));
     }
@@ -112,9 +109,7 @@ void ridge_map(const WorkImage& w, const Settings& s, Workspace& ws) {
       const double ax = flip ? -ax1 : ax1, az = flip ? -az1 : az1;
       const double run = std::abs(ax);
       const bool in_range = (az >= tan_min * run) & (az <= tan_max * run);
-      // Deepening towards +x: entered from the left.
-      const bool side_ok = (allow_left | (ax < 0)) & (allow_right | (ax > 0));
-      out[i] = (strength > 0) & in_range & side_ok ? static_cast<float>(strength) : 0.0f;
+      out[i] = (strength > 0) & in_range ? static_cast<float>(strength) : 0.0f;
     }
   }
 }

@@ -47,6 +47,7 @@ struct Settings {
   double min_shaft_mm = 4;            // shorter bright runs are not a needle
   double min_confidence = 0.5;        // below: not detected
   int max_coast_frames = 5;           // frames the tracker carries a lost needle
+  double dynamic_range_db = 60;       // of the input's grey scale (log-compressed B-mode)
   bool has_target = false;
   Vec2 target_mm{0, 0};
 };

@@ -37,6 +37,12 @@ void declare_parameters(NodeSpec& spec) {
                  .in("mm")
                  .doc("Shortest visible shaft taken as a needle")
                  .live())
+      .param(ParamSpec::real("dynamic_range_db", 60)
+                 .range(10, 120)
+                 .in("dB")
+                 .doc("The input's grey scale, black to white (bmode's dynamic_range_db, a "
+                      "scanner's DR setting): the tip is found in echo amplitude, not grey level")
+                 .live())
       .param(ParamSpec::real("working_pixel_mm", 0.2)
                  .range(0.05, 1)
                  .in("mm")
@@ -75,6 +81,7 @@ Settings settings_from(const ParamSet& p) {
   s.max_coast_frames = static_cast<int>(p.get_int("max_coast_frames"));
   s.min_shaft_mm = p.get_real("min_shaft_mm");
   s.working_pixel_mm = p.get_real("working_pixel_mm");
+  s.dynamic_range_db = p.get_real("dynamic_range_db");
   return s;
 }
 

@@ -22,8 +22,9 @@ constexpr double kBackgroundOffsetsMm[] = {1.75, 2.5, 3.25, 4.0};
 constexpr size_t kOffsets = std::size(kBackgroundOffsetsMm);
 // Search for the shaft's first echo across the fitted line (snap_to_first_echo).
 constexpr double kSnapRangeMm = 1.5, kSnapStepMm = 0.1, kEchoFraction = 0.7;
-// A bright end of the run (see bevel_or_end).
-constexpr double kBevelSearchMm = 1.5, kBevelFactor = 1.5;
+// A bright end of the run, and the stretch whose brightest sample is the shaft's end level
+// (see tip_of).
+constexpr double kBevelSearchMm = 1.5, kBevelFactor = 1.5, kEndLevelMm = 1.5;
 // Across-shaft half-width averaged into the on-shaft value (tolerates small fit errors).
 constexpr double kOnShaftHalfWidthMm = 0.2;
 // Gaps in the bright run shorter than this are bridged (speckle nulls on the shaft).
@@ -196,16 +197,34 @@ Line snap_to_first_echo(const WorkImage& w, const cv::Mat& smooth, const Line& l
   return line;
 }
 
-// The tip. A bevel reflects more than the shaft: a bright spot at the tip, which the point
-// spread function smears past it, so the half-level crossing of a shaft with a bright
-// end lies beyond the tip. When the run ends in such a peak (above kBevelFactor times the
-// run's level, within kBevelSearchMm of its end) the peak is the tip; otherwise the
-// half-level crossing (the unbiased end of a blurred step) is.
-double bevel_or_end(const Profile& pr) {
+// The tip. A B-mode image is log-compressed: grey level is proportional to dB. The end of a
+// shaft blurred by the point spread function falls to half the shaft's echo *amplitude*
+// at the tip, and half its grey level (a quarter to a tenth of its amplitude) lies beyond
+// it, by more the wider the blur: 0.6-0.8 mm in the simulated hip. So the tip is where the
+// profile falls below the grey level of half the amplitude of the shaft's end (the
+// brightest sample within kEndLevelMm of the run's end) over the background. A bevel
+// reflects more than the shaft: when the run ends in a peak above kBevelFactor times the
+// run's level, the peak is the tip.
+double tip_of(const Profile& pr, const Settings& s) {
   size_t peak = pr.run.last;
   for (size_t i = pr.run.last; i > pr.run.first && pr.s_of[pr.run.last] - pr.s_of[i] <= kBevelSearchMm; --i)
     if (pr.q[i] > pr.q[peak]) peak = i;
-  return pr.q[peak] >= kBevelFactor * pr.level ? pr.s_of[peak] : pr.s_tip;
+  if (pr.q[peak] >= kBevelFactor * pr.level) return pr.s_of[peak];
+  double end_level = 0;
+  for (size_t i = pr.run.last; i > pr.run.first && pr.s_of[pr.run.last] - pr.s_of[i] <= kEndLevelMm; --i)
+    end_level = std::max(end_level, pr.q[i]);
+  // Grey levels per amplitude decade (20 dB).
+  const double grey_per_decade = 255.0 * 20.0 / s.dynamic_range_db;
+  const double ratio = std::pow(10.0, end_level / grey_per_decade);  // shaft over background
+  const double threshold = grey_per_decade * std::log10(1 + 0.5 * (ratio - 1));
+  // From the run's last sample outwards (or inwards, should it lie below) to the crossing.
+  size_t i = pr.run.last;
+  while (i > pr.run.first && pr.q[i] < threshold) --i;
+  while (i + 1 < pr.q.size() && pr.q[i + 1] >= threshold) ++i;
+  if (i + 1 >= pr.q.size()) return pr.s_of[i];
+  const double a = pr.q[i], b = pr.q[i + 1];
+  const double f = a > b ? (a - threshold) / (a - b) : 0.0;
+  return pr.s_of[i] + f * (pr.s_of[i + 1] - pr.s_of[i]);
 }
 
 }  // namespace
@@ -231,7 +250,7 @@ std::optional<Measurement> measure_shaft(const WorkImage& w, const cv::Mat& smoo
     m.entry_gap_mm += step_mm;
   if (m.entry_gap_mm > max_gap_mm) return std::nullopt;
   m.shaft_start_mm = line.at(s_start);
-  m.tip_mm = line.at(bevel_or_end(*pr));
+  m.tip_mm = line.at(tip_of(*pr, s));
   m.line = {m.shaft_start_mm, line.dir};
 
   // Significance (significance.hpp) over the span from where the line enters the image to

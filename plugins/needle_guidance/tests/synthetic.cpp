@@ -1,5 +1,6 @@
 #include "synthetic.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <opencv2/imgproc.hpp>
@@ -9,6 +10,8 @@ namespace sonoflow::needle::test {
 namespace {
 // Speckle grain in mm (laterally wider than axially, as in B-mode).
 constexpr double kGrainXMm = 0.25, kGrainZMm = 0.12;
+// Display range of the log compression: needle_guidance's default dynamic_range_db.
+constexpr double kDynamicRangeDb = 60;
 }
 
 Vec2 needle_dir(const SyntheticNeedle& n) {
@@ -28,25 +31,31 @@ std::shared_ptr<ImageFrame> make_image(const SyntheticImage& s, const SyntheticN
   cv::GaussianBlur(im, im, cv::Size(), gx, gz);
   cv::Mat amp;
   cv::magnitude(re, im, amp);
-  const double mean_amp = cv::mean(amp)[0];
-  amp *= s.background / mean_amp;
+  amp /= cv::mean(amp)[0];  // echo amplitude, speckle mean 1
 
+  // Echo amplitudes add; the display is log-compressed like a B-mode (grey proportional to
+  // dB over kDynamicRangeDb), with the speckle's mean amplitude at `background` and the
+  // shaft's axis `brightness` grey levels above it.
+  const double grey_per_decade = 255.0 * 20.0 / kDynamicRangeDb;
+  const double shaft_amp = std::pow(10.0, n.brightness / grey_per_decade);
   const Vec2 dir = needle_dir(n);
   const double sigma = n.width_mm / 2.3548;
   for (int r = 0; r < rows; ++r) {
     float* a = amp.ptr<float>(r);
     for (int c = 0; c < cols; ++c) {
-      if (!n.present) break;
+      double value = a[c];
       const Vec2 p(s.x0_mm + c * s.spacing_x_mm, s.z0_mm + r * s.spacing_z_mm);
       const Vec2 rel = p - n.tip_mm;
       const double along = rel.dot(dir);  // < 0: behind the tip, on the shaft
       const double across = std::abs(rel.x() * dir.y() - rel.y() * dir.x());
-      if (along > 4 * sigma || across > 4 * sigma) continue;
-      // The shaft ends at the tip blurred like across it: a blurred step, half height at
-      // the tip.
-      const double end = 0.5 * std::erfc(along / (sigma * std::numbers::sqrt2));
-      const double shaft = n.brightness * std::exp(-0.5 * across * across / (sigma * sigma)) * end;
-      a[c] = static_cast<float>(std::min(255.0, a[c] + shaft));
+      if (n.present && along <= 4 * sigma && across <= 4 * sigma) {
+        // The shaft ends at the tip blurred like across it: a blurred step, half amplitude
+        // at the tip.
+        const double end = 0.5 * std::erfc(along / (sigma * std::numbers::sqrt2));
+        value += shaft_amp * std::exp(-0.5 * across * across / (sigma * sigma)) * end;
+      }
+      a[c] = static_cast<float>(
+          std::clamp(s.background + grey_per_decade * std::log10(std::max(value, 1e-6)), 0.0, 255.0));
     }
   }
   auto f = std::make_shared<ImageFrame>();

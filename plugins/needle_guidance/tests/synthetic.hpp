@@ -1,8 +1,8 @@
-// Synthetic B-mode-like test images with a known needle: multiplicative speckle
-// (Rayleigh-distributed, correlated over the resolution cell) on a grey background,
-// plus a bright straight shaft of Gaussian cross-section from the image edge to a known
-// tip, ending in a blurred step (half height at the tip). Grey levels add, saturating at
-// 255. Deterministic for a given seed.
+// Synthetic B-mode-like test images with a known needle: speckle (Rayleigh-distributed
+// amplitude, correlated over the resolution cell) plus the echo of a bright straight shaft
+// of Gaussian cross-section from the image edge to a known tip, ending in a blurred step
+// (half amplitude at the tip). Amplitudes add and are log-compressed over 60 dB to grey, as
+// a B-mode display does. Deterministic for a given seed.
 #pragma once
 
 #include <memory>
@@ -18,14 +18,14 @@ struct SyntheticNeedle {
   int side = +1;            // +1 enters from +x
   Vec2 tip_mm{0, 15};
   double width_mm = 0.8;    // FWHM across the shaft
-  double brightness = 150;  // grey level added on the shaft axis
+  double brightness = 150;  // grey levels of the shaft axis over the speckle's mean
 };
 
 struct SyntheticImage {
   double width_mm = 40, depth_mm = 30;
   double spacing_x_mm = 0.1, spacing_z_mm = 0.1;
   double x0_mm = -20, z0_mm = 0;
-  double background = 70;   // mean grey of the speckle
+  double background = 70;   // grey of the speckle's mean amplitude
   uint64_t seed = 1;
   int channels = 1;
 };

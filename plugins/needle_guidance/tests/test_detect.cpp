@@ -152,3 +152,28 @@ TEST_CASE("the overlay is a BGR copy of the image with the guidance drawn in", "
     coloured += overlay->pixels[i] != overlay->pixels[i + 1] || overlay->pixels[i + 1] != overlay->pixels[i + 2];
   CHECK(coloured > 100);
 }
+
+TEST_CASE("the tip is where the echo amplitude halves, not the grey level", "[detect]") {
+  // A B-mode grey scale is logarithmic: half the shaft's grey level over the background is
+  // a few percent of its echo amplitude, reached well beyond the tip. With the image's
+  // dynamic range the node finds the half-amplitude point; told the grey scale spans only
+  // 10 dB (nearly linear over the shaft's contrast) it takes the half-grey-level point.
+  const auto method = GENERATE(Method::hough, Method::ransac);
+  SyntheticNeedle n;
+  n.width_mm = 1.0;  // a wider point spread function than the default 0.8 mm
+  SyntheticImage img;
+  const auto image = make_image(img, n);
+  auto beyond_tip_mm = [&](const NeedleFrame& f) {
+    return Vec2(f.tip_mm[0] - n.tip_mm.x(), f.tip_mm[1] - n.tip_mm.y()).dot(needle_dir(n));
+  };
+  Settings s;
+  const NeedleFrame right = guide(method, *image, s);
+  s.dynamic_range_db = 10;
+  const NeedleFrame grey = guide(method, *image, s);
+  REQUIRE(right.detected);
+  REQUIRE(grey.detected);
+  INFO("method " << int(method) << ": amplitude " << beyond_tip_mm(right) << " mm, grey "
+                 << beyond_tip_mm(grey) << " mm beyond the tip");
+  CHECK(std::abs(beyond_tip_mm(right)) < 0.25);
+  CHECK(beyond_tip_mm(grey) > beyond_tip_mm(right) + 0.3);
+}
