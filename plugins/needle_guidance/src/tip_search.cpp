@@ -22,9 +22,6 @@ constexpr double kBackgroundOffsetsMm[] = {1.75, 2.5, 3.25, 4.0};
 constexpr size_t kOffsets = std::size(kBackgroundOffsetsMm);
 // Search for the shaft's first echo across the fitted line (snap_to_first_echo).
 constexpr double kSnapRangeMm = 1.5, kSnapStepMm = 0.1, kEchoFraction = 0.7;
-// A bright end of the run, and the stretch whose brightest sample is the shaft's end level
-// (see tip_of).
-constexpr double kBevelSearchMm = 1.5, kBevelFactor = 1.5, kEndLevelMm = 1.5;
 // Across-shaft half-width averaged into the on-shaft value (tolerates small fit errors).
 constexpr double kOnShaftHalfWidthMm = 0.2;
 // Gaps in the bright run shorter than this are bridged (speckle nulls on the shaft).
@@ -201,21 +198,14 @@ Line snap_to_first_echo(const WorkImage& w, const cv::Mat& smooth, const Line& l
 // shaft blurred by the point spread function falls to half the shaft's echo *amplitude*
 // at the tip, and half its grey level (a quarter to a tenth of its amplitude) lies beyond
 // it, by more the wider the blur: 0.6-0.8 mm in the simulated hip. So the tip is where the
-// profile falls below the grey level of half the amplitude of the shaft's end (the
-// brightest sample within kEndLevelMm of the run's end) over the background. A bevel
-// reflects more than the shaft: when the run ends in a peak above kBevelFactor times the
-// run's level, the peak is the tip.
+// profile falls below the grey level of half the shaft's amplitude (its typical level)
+// over the background. The shaft's level, not its end's: a bright spot where the shaft
+// crosses a tissue interface near the tip is no end (it had made a "bevel" rule that took
+// the brightest end sample for the tip stop 1.3 mm short).
 double tip_of(const Profile& pr, const Settings& s) {
-  size_t peak = pr.run.last;
-  for (size_t i = pr.run.last; i > pr.run.first && pr.s_of[pr.run.last] - pr.s_of[i] <= kBevelSearchMm; --i)
-    if (pr.q[i] > pr.q[peak]) peak = i;
-  if (pr.q[peak] >= kBevelFactor * pr.level) return pr.s_of[peak];
-  double end_level = 0;
-  for (size_t i = pr.run.last; i > pr.run.first && pr.s_of[pr.run.last] - pr.s_of[i] <= kEndLevelMm; --i)
-    end_level = std::max(end_level, pr.q[i]);
   // Grey levels per amplitude decade (20 dB).
   const double grey_per_decade = 255.0 * 20.0 / s.dynamic_range_db;
-  const double ratio = std::pow(10.0, end_level / grey_per_decade);  // shaft over background
+  const double ratio = std::pow(10.0, pr.level / grey_per_decade);  // shaft over background
   const double threshold = grey_per_decade * std::log10(1 + 0.5 * (ratio - 1));
   // From the run's last sample outwards (or inwards, should it lie below) to the crossing.
   size_t i = pr.run.last;
