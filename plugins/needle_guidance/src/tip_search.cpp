@@ -43,6 +43,8 @@ constexpr double kSignificanceNone = 3.5, kSignificanceFull = 5.0;
 // enough to stay on the shaft's first echo (the comet tail lies >= 0.5 mm deeper).
 constexpr double kPolishAngleDeg = 1.0, kPolishAngleStepDeg = 0.1;
 constexpr double kPolishOffsetMm = 0.3, kPolishOffsetStepMm = 0.1;
+// Imaged tissue must lie this far beyond the tip (see measure_shaft).
+constexpr double kTipInViewMm = 1.0;
 // An in-plane needle is seen from where it enters the image (the side or top border, or
 // the edge of a sector) to its tip, though a bright layer it crosses may hide a stretch of
 // it. A bright straight stretch that starts farther inside than this, and than 1.5 times
@@ -240,7 +242,12 @@ std::optional<Measurement> measure_shaft(const WorkImage& w, const cv::Mat& smoo
     m.entry_gap_mm += step_mm;
   if (m.entry_gap_mm > max_gap_mm) return std::nullopt;
   m.shaft_start_mm = line.at(s_start);
-  m.tip_mm = line.at(tip_of(*pr, s));
+  const double s_tip_mm = tip_of(*pr, s);
+  // The tip is in view: a run cut off by the image's border or dead region ends in no tip
+  // (a tissue layer crossing the whole field of view, bright on its own, at a shallow
+  // angle; a needle whose tip left the field).
+  if (!w.imaged(line.at(s_tip_mm + kTipInViewMm))) return std::nullopt;
+  m.tip_mm = line.at(s_tip_mm);
   m.line = {m.shaft_start_mm, line.dir};
 
   // Significance (significance.hpp) over the span from where the line enters the image to
