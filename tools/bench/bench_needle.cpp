@@ -139,13 +139,16 @@ FramePtr run_once(Node& node, const FramePtr& input, size_t port = 0) {
   throw BenchFailure("a node emitted nothing on its output " + std::to_string(port));
 }
 
-std::vector<FramePtr> simulate_rf(const PluginRegistry& registry, size_t count) {
+std::vector<FramePtr> simulate_rf(const PluginRegistry& registry, size_t count, bool needle) {
   auto probe = make_node(registry, "sim_probe",
                          {{"preset", std::string("knee_suprapatellar")},
+                          {"needle", std::string(needle ? "on" : "off")},
                           {"needle_angle_deg", 30.0},
-                          // Steered towards the needle, as tests/needle's pipelines: the shaft
-                          // is a mirror that the preset's -8/0/8 deg transmits barely see.
-                          {"angles_deg", std::vector<double>{0, 15, 30}},
+                          // The acquisition of the knee demo and tests/needle's pipelines
+                          // (das_beamformer's needle-enhancement mode, below): the shaft is
+                          // a mirror that the preset's -8/0/8 deg transmits barely see.
+                          {"angles_deg", std::vector<double>{-8, 0, 8, 30}},
+                          {"transmit_directivity", true},
                           {"needle_speed_mm_s", kNeedleSpeedMmPerS}});
   CaptureContext ctx(kFirstFrame + count);
   probe->start(ctx);
@@ -231,6 +234,7 @@ int main(int argc, char** argv) {
       "consecutive simulated frames (the needle moves between them)")(
       "rounds,r", po::value(&rounds)->default_value(rounds), "times each detector sees every image")(
       "detectors", po::value(&detectors)->default_value(detectors), "comma-separated node types")(
+      "no-needle", "frames without a needle: every candidate line is judged (the worst case)")(
       "json", "print one JSON object instead of the table");
   po::variables_map vm;
   if (auto code = bench::parse_options(argc, argv, options, "sonoflow-bench-needle", vm)) return *code;
@@ -252,7 +256,7 @@ int main(int argc, char** argv) {
     const auto exe = std::filesystem::canonical("/proc/self/exe");
     for (const auto& folder : PluginRegistry::default_search_path(exe)) registry.load_folder(folder);
 
-    const auto rf = simulate_rf(registry, static_cast<size_t>(images_count));
+    const auto rf = simulate_rf(registry, static_cast<size_t>(images_count), !vm.count("no-needle"));
     // One core from here on: the chain and the detectors get the same budget.
     tbb::global_control one_core(tbb::global_control::max_allowed_parallelism, 1);
     const double half_pixel = 0.5;  // the grid holds floor(extent / pixel) + 1 pixels
@@ -260,7 +264,14 @@ int main(int argc, char** argv) {
                          {{"x_range_mm", std::vector<double>{-kImageWidthMm / 2, kImageWidthMm / 2}},
                           {"depth_range_mm", std::vector<double>{0, kImageDepthMm}},
                           {"pixel_x_mm", kImageWidthMm / (kImagePixels - half_pixel)},
-                          {"pixel_z_mm", kImageDepthMm / (kImagePixels - half_pixel)}});
+                          {"pixel_z_mm", kImageDepthMm / (kImagePixels - half_pixel)},
+                          {"f_number", 1.5},
+                          {"apodization", std::string("hann")},
+                          {"rx_steer_deg", std::vector<double>{0, 0, 0, 30}},
+                          {"rx_acceptance_deg", 45.0},
+                          {"transmit_group", std::vector<double>{0, 0, 0, 1}},
+                          {"group_compounding", std::string("envelope_max")},
+                          {"group_gain_db", std::vector<double>{0, -10}}});
     auto bmode = make_node(registry, "bmode");
     std::vector<FramePtr> images;
     for (const auto& f : rf) images.push_back(run_once(*bmode, run_once(*das, f)));  // warm-up
@@ -278,11 +289,11 @@ int main(int argc, char** argv) {
     for (const auto& type : types) figures.push_back(time_detector(registry, type, images, rounds));
 
     if (vm.count("json")) {
-      std::printf("{\"image_pixels\": [%u, %u], \"threads\": 1, \"images\": %zu, \"rounds\": %d,\n"
+      std::printf("{\"image_pixels\": [%u, %u], \"needle\": %s, \"threads\": 1, \"images\": %zu, \"rounds\": %d,\n"
                   " \"chain_ms_per_frame\": %.3f, \"chain_wall_ms_per_frame\": %.3f,"
                   " \"target_ms_per_frame\": %.1f,\n \"detectors\": {",
-                  kImagePixels, kImagePixels, images.size(), rounds, chain_ms, chain_wall_ms,
-                  kTargetMsPerFrame);
+                  kImagePixels, kImagePixels, vm.count("no-needle") ? "false" : "true", images.size(),
+                  rounds, chain_ms, chain_wall_ms, kTargetMsPerFrame);
       for (size_t i = 0; i < figures.size(); ++i)
         std::printf("%s\n  \"%s\": {\"ms_per_frame\": %.3f, \"wall_ms_per_frame\": %.3f, "
                     "\"ratio_to_chain\": %.4f, \"frames\": %zu, \"detected\": %zu}",
@@ -291,8 +302,8 @@ int main(int argc, char** argv) {
                     figures[i].frames, figures[i].detected);
       std::printf("}}\n");
     } else {
-      std::printf("512 x 512 knee frames (needle 30 deg), one core, %zu images x %d rounds\n",
-                  images.size(), rounds);
+      std::printf("512 x 512 knee frames (%s), one core, %zu images x %d rounds\n",
+                  vm.count("no-needle") ? "no needle" : "needle 30 deg", images.size(), rounds);
       std::printf("%-26s %12s %12s %16s %10s\n", "", "cpu ms/frame", "wall ms", "ratio to chain",
                   "detected");
       std::printf("%-26s %12.3f %12.3f %16s %10s\n", "B-mode chain (das+bmode)", chain_ms,
