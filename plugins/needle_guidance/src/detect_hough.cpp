@@ -109,7 +109,7 @@ void ridge_map(const WorkImage& w, const Settings& s, Workspace& ws) {
       const double ax = flip ? -ax1 : ax1, az = flip ? -az1 : az1;
       const double run = std::abs(ax);
       const bool in_range = (az >= tan_min * run) & (az <= tan_max * run);
-      out[i] = (strength > 0) & in_range ? static_cast<float>(strength) : 0.0f;
+      out[i] = ((strength > 0) & in_range) ? static_cast<float>(strength) : 0.0f;
     }
   }
 }
