@@ -113,10 +113,6 @@ class RowMeans {
   std::vector<int> count_;
 };
 
-}  // namespace
-
-namespace {
-
 int samples_of(double s_from_mm, double s_to_mm) {
   return std::max(2, static_cast<int>(std::lround((s_to_mm - s_from_mm) / kAlongStepMm)) + 1);
 }

@@ -32,10 +32,10 @@ constexpr double kEdgeFraction = 0.5;
 // Initial level estimate (before the run is known): this quantile of the profile.
 constexpr double kLevelQuantile = 0.9;
 // Significance (significance.hpp: the shaft's contrast in robust standard deviations of
-// the same contrast on every parallel stretch of the image) mapped to confidence 0..1. The
-// best lines through synthetic speckle (5 seeds) reach 3.0-3.4 and those through the
-// simulated knee and hip without a needle 2.0-2.5 (the maximum over all candidate lines
-// and stretches of a frame); needles in the simulated knee and hip 4-12.
+// the same contrast on every parallel stretch of the image) mapped to confidence 0..1 (0.5,
+// the default min_confidence, at 4.25). The best lines through synthetic speckle (5 seeds)
+// reach 3.0-4.0, those through the simulated knee and hip without a needle 2.0-2.7 (the
+// maximum over all candidate lines and stretches of a frame); needles there 4-22.
 constexpr double kSignificanceNone = 3.5, kSignificanceFull = 5.0;
 // The final line is the brightest straight path through the shaft within this angle and
 // offset of the fitted one (polish_line): the line integral is what a matched filter for a
