@@ -7,7 +7,6 @@
 #include <emmintrin.h>
 #endif
 
-#include "filters.hpp"
 #include "line_fit.hpp"
 
 namespace sonoflow::needle {

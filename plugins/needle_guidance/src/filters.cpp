@@ -105,9 +105,4 @@ void white_tophat(const cv::Mat& g, int k, cv::Mat& tophat, std::vector<cv::Mat>
   std::copy(h.begin(), h.end(), scratch.begin() + 2);
 }
 
-namespace {
-
-// One source pixel's share of a destination pixel (OpenCV's DecimateAlpha).
-}  // namespace
-
 }  // namespace sonoflow::needle

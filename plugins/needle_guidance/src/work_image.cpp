@@ -7,8 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "filters.hpp"
-
 namespace sonoflow::needle {
 
 namespace {
@@ -176,11 +174,8 @@ WorkImage make_work_image(const Raster& r, const Settings& settings, Workspace& 
       std::max(2, static_cast<int>(std::lround(n_rows * map.dz_mm / settings.working_pixel_mm)));
   cv::Mat& resized = ws.resized;
   const bool shrinking = out_cols < n_cols && out_rows < n_rows;
-  if (shrinking) {
-    cv::resize(grey8, resized, cv::Size(out_cols, out_rows), 0, 0, cv::INTER_AREA);
-  } else {
-    cv::resize(grey8, resized, cv::Size(out_cols, out_rows), 0, 0, cv::INTER_LINEAR);
-  }
+  cv::resize(grey8, resized, cv::Size(out_cols, out_rows), 0, 0,
+             shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
   w.grey = ws.grey;  // its buffer, reused when the size is the same
   resized.convertTo(w.grey, CV_32F);
   ws.grey = w.grey;

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <limits>
 #include <opencv2/core.hpp>
+#include <vector>
 
-#include "filters.hpp"
 #include "needle_types.hpp"
 #include "sonoflow/frames.hpp"
 
