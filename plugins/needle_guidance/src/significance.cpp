@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
+
+#include "stats.hpp"
 
 namespace sonoflow::needle {
 
@@ -30,12 +33,6 @@ constexpr double kMinImagedShare = 0.7;
 constexpr size_t kMinNullStretches = 60;
 // Smallest spread the null may have, in grey levels (a noise-free synthetic image).
 constexpr double kMinSpread = 1.0;
-
-double quantile(std::vector<double>& v, double q) {
-  auto k = v.begin() + static_cast<long>(q * (v.size() - 1));
-  std::nth_element(v.begin(), k, v.end());
-  return *k;
-}
 
 // Window means of parallel rows (row k at offset k * kRowStepMm, |k| <= rows) over every
 // stretch of `len` samples from prefix sums. The sample grid is anchored on the line's
@@ -160,7 +157,7 @@ std::optional<double> shaft_significance(const WorkImage& w, const Line& line, d
   if (null.size() < kMinNullStretches) return std::nullopt;
   const double median = quantile(null, 0.5);
   for (double& c : null) c = std::abs(c - median);
-  const double spread = std::max(1.4826 * quantile(null, 0.5), kMinSpread);
+  const double spread = std::max(1.4826 * quantile(std::move(null), 0.5), kMinSpread);
   return (contrast - median) / spread;
 }
 

@@ -1,6 +1,7 @@
 #include "tip_search.hpp"
 
 #include "significance.hpp"
+#include "stats.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -50,13 +51,6 @@ constexpr double kTipInViewMm = 1.0;
 // it. A bright straight stretch that starts farther inside than this, and than 1.5 times
 // its own length (a piece of a curved bone surface, a fibre), is not a needle.
 constexpr double kMaxEntryGapMm = 6.0, kEntryGapPerLength = 1.5;
-
-double quantile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  auto k = v.begin() + static_cast<long>(q * (v.size() - 1));
-  std::nth_element(v.begin(), k, v.end());
-  return *k;
-}
 
 struct Run {
   size_t first = 0, last = 0;
@@ -162,6 +156,19 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
   return pr;
 }
 
+// Mean of `img` at line.at(t) + shift for t from s_from to s_to in steps of step_mm, over
+// the imaged samples; nullopt when none is imaged.
+std::optional<double> mean_along(const WorkImage& w, const cv::Mat& img, const Line& line,
+                                 double s_from, double s_to, double step_mm,
+                                 const Vec2& shift = Vec2(0, 0)) {
+  double sum = 0;
+  int n = 0;
+  for (double t = s_from; t <= s_to; t += step_mm)
+    if (const float v = sample_imaged(w, img, line.at(t) + shift); !std::isnan(v)) sum += v, ++n;
+  if (n == 0) return std::nullopt;
+  return sum / n;
+}
+
 // A needle's echo is followed, deeper, by its reverberations (the comet tail: copies of
 // the shaft every two diameters), which a line fit on all bright pixels splits the
 // difference between. The shaft is the shallowest of these parallel echoes: the line is
@@ -177,13 +184,8 @@ Line snap_to_first_echo(const WorkImage& w, const cv::Mat& smooth, const Line& l
   const double along_step = std::max(w.px_mm, w.pz_mm);
   std::vector<double> offsets, mean;
   for (double o = -kSnapRangeMm; o <= kSnapRangeMm + 1e-9; o += kSnapStepMm) {
-    double sum = 0;
-    int n = 0;
-    for (double t = s_start; t <= s_tip; t += along_step)
-      if (const float v = sample_imaged(w, smooth, line.at(t) + o * up); !std::isnan(v))
-        sum += v, ++n;
     offsets.push_back(o);
-    mean.push_back(n ? sum / n : 0.0);
+    mean.push_back(mean_along(w, smooth, line, s_start, s_tip, along_step, o * up).value_or(0.0));
   }
   const double best = *std::max_element(mean.begin(), mean.end());
   // From the skin side (largest offset along `up`) inwards: the first peak high enough.
@@ -277,15 +279,11 @@ Line polish_line(const WorkImage& w, const cv::Mat& smooth, const Measurement& m
   const double half = 0.5 * m.length_mm;
   const Vec2 pivot = m.line.at(half);
   const double step_mm = std::min(w.px_mm, w.pz_mm);
-  auto mean_along = [&](const Line& l) {
-    double sum = 0;
-    int n = 0;
-    for (double t = -half; t <= half; t += step_mm)
-      if (const float v = sample_imaged(w, smooth, l.at(t)); !std::isnan(v)) sum += v, ++n;
-    return n ? sum / n : -1.0;
+  auto mean_on = [&](const Line& l) {
+    return mean_along(w, smooth, l, -half, half, step_mm).value_or(-1.0);
   };
   Line best{pivot, m.line.dir};
-  double best_mean = mean_along(best);
+  double best_mean = mean_on(best);
   for (double deg = -kPolishAngleDeg; deg <= kPolishAngleDeg + 1e-9; deg += kPolishAngleStepDeg) {
     const double a = deg * std::numbers::pi / 180;
     const Vec2 dir(std::cos(a) * m.line.dir.x() - std::sin(a) * m.line.dir.y(),
@@ -293,7 +291,7 @@ Line polish_line(const WorkImage& w, const cv::Mat& smooth, const Measurement& m
     const Vec2 normal(-dir.y(), dir.x());
     for (double o = -kPolishOffsetMm; o <= kPolishOffsetMm + 1e-9; o += kPolishOffsetStepMm) {
       const Line l{pivot + o * normal, dir};
-      if (const double v = mean_along(l); v > best_mean) best_mean = v, best = l;
+      if (const double v = mean_on(l); v > best_mean) best_mean = v, best = l;
     }
   }
   return best;
