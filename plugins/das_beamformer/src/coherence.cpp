@@ -25,14 +25,9 @@ void apply_coherence_factor(std::span<std::complex<float>> iq, std::span<const f
   tbb::parallel_for(
       tbb::blocked_range<size_t>(0, iq.size(), 4096), [&](const tbb::blocked_range<size_t>& r) {
         for (size_t i = r.begin(); i != r.end(); ++i) {
-          const double denominator = double{weight[i]} * energy[i];
-          // Float rounding of the two sums can push a perfectly coherent
-          // pixel a hair above 1: clamp to the theoretical range.
-          const float cf = denominator > 0
-                               ? static_cast<float>(std::min(
-                                     1.0, std::norm(std::complex<double>(iq[i])) / denominator))
-                               : 0.f;
-          iq[i] *= p == 1.f ? cf : std::pow(cf, p);
+          const float cf =
+              coherence_factor(std::norm(std::complex<double>(iq[i])), weight[i], energy[i]);
+          iq[i] *= coherence_gain(cf, p);
           if (!coherence.empty()) coherence[i] = cf;
         }
       });

@@ -13,6 +13,8 @@
 // coherence across transmits. Framework-free: the cf_beamformer node and tests share it.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <complex>
 #include <span>
 
@@ -32,6 +34,20 @@ class CoherenceBeamformer {
   Beamformer das_;
   std::vector<float> weight_, energy_;
 };
+
+// CF of one pixel from the squared magnitude of its coherent sum and its incoherent sums
+// (weight = sum w, energy = sum w |s|^2); 0 where nothing was summed. Float rounding of the
+// two sums can push a perfectly coherent pixel a hair above 1: clamped to [0, 1].
+inline float coherence_factor(double coherent_squared, float weight, float energy) {
+  const double denominator = double{weight} * energy;
+  return denominator > 0 ? static_cast<float>(std::min(1.0, coherent_squared / denominator))
+                         : 0.f;
+}
+
+// CF^exponent (exactly CF for exponent 1).
+inline float coherence_gain(float cf, float exponent) {
+  return exponent == 1.f ? cf : std::pow(cf, exponent);
+}
 
 // iq[i] *= CF_i^exponent with CF_i from the coherent value iq[i] and the incoherent sums;
 // CF is 0 where nothing was summed. Writes CF_i to coherence[i] when it is not empty.

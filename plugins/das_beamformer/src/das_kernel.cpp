@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "coherence.hpp"
 #include "das_core.hpp"
 #include "das_kernels.hpp"
 #include "fast_math.hpp"
@@ -326,15 +327,13 @@ TransmitPlan plan_transmits(const Settings& s, size_t T) {
   plan.by_group = s.group_compounding != Settings::GroupCompounding::coherent &&
                   plan.transmits_per_group.size() > 1;
   const size_t G = plan.transmits_per_group.size();
-  if (!s.group_gain_db.empty() && s.group_gain_db.size() != G)
-    throw std::invalid_argument("group_gain_db has " + std::to_string(s.group_gain_db.size()) +
-                                " values but transmit_group makes " + std::to_string(G) +
-                                " groups (one value per group, or [])");
-  if (!s.group_cf_exponent.empty() && s.group_cf_exponent.size() != G)
-    throw std::invalid_argument("group_cf_exponent has " +
-                                std::to_string(s.group_cf_exponent.size()) +
-                                " values but transmit_group makes " + std::to_string(G) +
-                                " groups (one value per group, or [])");
+  // One value per group, or none.
+  for (const auto& [name, values] : {std::pair{"group_gain_db", &s.group_gain_db},
+                                     std::pair{"group_cf_exponent", &s.group_cf_exponent}})
+    if (!values->empty() && values->size() != G)
+      throw std::invalid_argument(std::string(name) + " has " + std::to_string(values->size()) +
+                                  " values but transmit_group makes " + std::to_string(G) +
+                                  " groups (one value per group, or [])");
   for (size_t g = 0; g < G; ++g) {
     const double p = s.group_cf_exponent.empty() ? 0.0 : s.group_cf_exponent[g];
     if (!(p >= 0 && p <= 10))
@@ -559,12 +558,9 @@ void Beamformer::beamform(const Baseband& bb, const Geometry& g, const Grid& gri
             float view = std::hypot(gr, gim) * plan.group_scale[gi];
             if (plan.group_cf[gi] > 0) {
               const size_t q = gi * plane + c * nr + r;
-              const double denominator = double{m.weight[q]} * m.energy[q];
-              const float cf = denominator > 0
-                                   ? static_cast<float>(std::min(
-                                         1.0, (double{gr} * gr + double{gim} * gim) / denominator))
-                                   : 0.f;
-              view *= plan.group_cf[gi] == 1.f ? cf : std::pow(cf, plan.group_cf[gi]);
+              const float cf = coherence_factor(double{gr} * gr + double{gim} * gim,
+                                                m.weight[q], m.energy[q]);
+              view *= coherence_gain(cf, plan.group_cf[gi]);
             }
             envelope = max ? std::max(envelope, view) : envelope + view;
           }
