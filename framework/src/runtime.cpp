@@ -27,6 +27,11 @@
 //  - graph::wait_for_all() returns after every body ended and every finished task was
 //    destroyed: each body releases on the runtime's address on exit, each ticket (freed
 //    with the task's message) on its source gate, and stop() acquires both after the wait.
+//    What a task does after its body -- oneTBB popping the node's input queue, forwarding
+//    the output under the successor list's lock, destroying the task's message -- has no
+//    runtime code to release it; stop() also acquires the graph's wait count, which every
+//    task decrements last (an atomic in oneTBB's inlined, instrumented headers, so TSan
+//    sees the decrements; the wait on it is inside libtbb and it does not).
 // Anything else -- two nodes touching shared state, a node and the caller's thread -- is
 // still reported.
 #if defined(__SANITIZE_THREAD__)
@@ -54,6 +59,30 @@ void tsan_acquire([[maybe_unused]] const void* address) {
   if (address) __tsan_acquire(const_cast<void*>(address));
 #endif
 }
+
+#ifdef SONOFLOW_TSAN
+// The address of a graph's wait count (graph::my_wait_context.m_ref_count, both private):
+// a graph task's last act is a fetch_sub on it (graph_task::finalize -> release_wait), and
+// wait_for_all() returns once it is 0. An explicit instantiation may name private members
+// ([temp.spec.general]), the only way to their address short of assuming oneTBB's layout.
+template <auto Member, typename Tag>
+struct ExposeMember {
+  friend constexpr auto member_of(Tag) { return Member; }
+};
+struct GraphWaitContext {
+  friend constexpr auto member_of(GraphWaitContext);
+};
+struct WaitContextCount {
+  friend constexpr auto member_of(WaitContextCount);
+};
+template struct ExposeMember<&tbb::flow::graph::my_wait_context, GraphWaitContext>;
+template struct ExposeMember<&tbb::detail::d1::wait_context::m_ref_count, WaitContextCount>;
+const void* wait_count(tbb::flow::graph& graph) {
+  return &((graph.*member_of(GraphWaitContext{})).*member_of(WaitContextCount{}));
+}
+#else
+const void* wait_count(tbb::flow::graph&) { return nullptr; }
+#endif
 
 // One node body, as TSan should see it (see above).
 class BodyScope {
@@ -632,9 +661,11 @@ void Runtime::stop() {
     im.waiting_reserved = false;
   }
   im.graph->wait_for_all();
-  // Every node body has ended and every ticket is gone (see BodyScope).
+  // Every node body has ended, every ticket is gone and every task has finished (see
+  // BodyScope and wait_count).
   tsan_acquire(&im);
   for (auto& n : im.nodes) tsan_acquire(&n->gate);
+  tsan_acquire(wait_count(*im.graph));
   im.stop_ns = steady_now_ns();
   for (size_t i : im.pipeline.topological_order) stop_node(*im.nodes[i]);
   for (auto& n : im.nodes) {
