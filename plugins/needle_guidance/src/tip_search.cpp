@@ -3,6 +3,7 @@
 #include "significance.hpp"
 #include "stats.hpp"
 
+#include <Eigen/Geometry>
 #include <algorithm>
 #include <cmath>
 #include <iterator>
@@ -285,9 +286,7 @@ Line polish_line(const WorkImage& w, const cv::Mat& smooth, const Measurement& m
   Line best{pivot, m.line.dir};
   double best_mean = mean_on(best);
   for (double deg = -kPolishAngleDeg; deg <= kPolishAngleDeg + 1e-9; deg += kPolishAngleStepDeg) {
-    const double a = deg * std::numbers::pi / 180;
-    const Vec2 dir(std::cos(a) * m.line.dir.x() - std::sin(a) * m.line.dir.y(),
-                   std::sin(a) * m.line.dir.x() + std::cos(a) * m.line.dir.y());
+    const Vec2 dir = Eigen::Rotation2Dd(deg * std::numbers::pi / 180) * m.line.dir;
     const Vec2 normal(-dir.y(), dir.x());
     for (double o = -kPolishOffsetMm; o <= kPolishOffsetMm + 1e-9; o += kPolishOffsetStepMm) {
       const Line l{pivot + o * normal, dir};
