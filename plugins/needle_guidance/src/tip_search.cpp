@@ -24,6 +24,9 @@ constexpr double kBackgroundOffsetsMm[] = {1.75, 2.5, 3.25, 4.0};
 constexpr size_t kOffsets = std::size(kBackgroundOffsetsMm);
 // Search for the shaft's first echo across the fitted line (snap_to_first_echo).
 constexpr double kSnapRangeMm = 1.5, kSnapStepMm = 0.1, kEchoFraction = 0.7;
+// A first echo skin-ward of the brightest is a thin line: it stands this share of the
+// brightest's level above the tissue kEchoFrontMm in front of it (further skin-ward).
+constexpr double kEchoEdgeFraction = 0.15, kEchoFrontMm = 0.5;
 // Across-shaft half-width averaged into the on-shaft value (tolerates small fit errors).
 constexpr double kOnShaftHalfWidthMm = 0.2;
 // Gaps in the bright run shorter than this are bridged (speckle nulls on the shaft).
@@ -174,7 +177,12 @@ std::optional<double> mean_along(const WorkImage& w, const cv::Mat& img, const L
 // the shaft every two diameters), which a line fit on all bright pixels splits the
 // difference between. The shaft is the shallowest of these parallel echoes: the line is
 // moved across to the most skin-ward local maximum of the mean brightness along
-// [s_start, s_tip] that reaches kEchoFraction of the brightest. `moved` says whether the
+// [s_start, s_tip] that reaches kEchoFraction of the brightest and, unless it is the
+// brightest, is a thin line (kEchoEdgeFraction over the tissue just in front of it). A
+// bright layer above the needle is no echo of it: in the knee the quadriceps tendon, 1-1.5
+// mm above a 20-30 deg shaft and 0.64-0.75 of its brightness, is a broad band whose mean
+// along the line barely changes over half a millimetre, and moving the line onto it lost
+// the shaft (replays: 10 of every 100 in-plane knee frames). `moved` says whether the
 // line changed: the search's middle offset is the line itself (up to the rounding of the
 // offsets' running sum, < 1e-14 mm), and then its profile is the one already measured.
 Line snap_to_first_echo(const WorkImage& w, const cv::Mat& smooth, const Line& line, double s_start,
@@ -188,10 +196,17 @@ Line snap_to_first_echo(const WorkImage& w, const cv::Mat& smooth, const Line& l
     offsets.push_back(o);
     mean.push_back(mean_along(w, smooth, line, s_start, s_tip, along_step, o * up).value_or(0.0));
   }
-  const double best = *std::max_element(mean.begin(), mean.end());
+  const auto brightest = std::max_element(mean.begin(), mean.end());
+  const double best = *brightest;
+  const auto front = static_cast<size_t>(std::lround(kEchoFrontMm / kSnapStepMm));
+  auto thin = [&](size_t i) {
+    return mean.begin() + static_cast<long>(i) == brightest ||
+           (i + front < mean.size() && mean[i] - mean[i + front] >= kEchoEdgeFraction * best);
+  };
   // From the skin side (largest offset along `up`) inwards: the first peak high enough.
   for (size_t i = mean.size() - 2; i >= 1; --i)
-    if (mean[i] >= kEchoFraction * best && mean[i] >= mean[i - 1] && mean[i] >= mean[i + 1]) {
+    if (mean[i] >= kEchoFraction * best && mean[i] >= mean[i - 1] && mean[i] >= mean[i + 1] &&
+        thin(i)) {
       if (std::abs(offsets[i]) < 1e-9) return line;
       moved = true;
       return {line.point + offsets[i] * up, line.dir};

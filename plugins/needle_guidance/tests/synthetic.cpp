@@ -40,12 +40,21 @@ std::shared_ptr<ImageFrame> make_image(const SyntheticImage& s, const SyntheticN
   const double shaft_amp = std::pow(10.0, n.brightness / grey_per_decade);
   const Vec2 dir = needle_dir(n);
   const double sigma = n.width_mm / 2.3548;
+  constexpr double kLayerEdgeMm = 0.15;  // sigma of the layer's edges
+  Vec2 skinward(-dir.y(), dir.x());      // unit normal to the shaft, towards the probe
+  if (skinward.y() > 0) skinward = -skinward;
   for (int r = 0; r < rows; ++r) {
     float* a = amp.ptr<float>(r);
     for (int c = 0; c < cols; ++c) {
       double value = a[c];
       const Vec2 p(s.x0_mm + c * s.spacing_x_mm, s.z0_mm + r * s.spacing_z_mm);
       const Vec2 rel = p - n.tip_mm;
+      for (const auto& l : n.layers) {  // stronger scatterers: the speckle's amplitude scaled
+        const double d = rel.dot(skinward), k = kLayerEdgeMm * std::numbers::sqrt2;
+        const double inside =
+            0.25 * std::erfc((l.above_mm - d) / k) * std::erfc((d - l.above_mm - l.thick_mm) / k);
+        value *= std::pow(10.0, l.gain_db / 20 * inside);
+      }
       const double along = rel.dot(dir);  // < 0: behind the tip, on the shaft
       const double across = std::abs(rel.x() * dir.y() - rel.y() * dir.x());
       if (n.present && along <= 4 * sigma && across <= 4 * sigma) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "needle_types.hpp"
 #include "sonoflow/frames.hpp"
@@ -19,6 +20,13 @@ struct SyntheticNeedle {
   Vec2 tip_mm{0, 15};
   double width_mm = 0.8;    // FWHM across the shaft
   double brightness = 150;  // grey levels of the shaft axis over the speckle's mean
+  // Tissue layers parallel to the shaft (a tendon over the needle): each from above_mm
+  // skin-ward of the shaft's axis on for thick_mm, with scatterers gain_db stronger, its
+  // edges blurred over ~0.3 mm.
+  struct Layer {
+    double above_mm = 1, thick_mm = 1, gain_db = 20;
+  };
+  std::vector<Layer> layers;
 };
 
 struct SyntheticImage {

@@ -6,6 +6,8 @@
 #include "guidance.hpp"
 #include "overlay.hpp"
 #include "synthetic.hpp"
+#include "tip_search.hpp"
+#include "work_image.hpp"
 
 using namespace sonoflow;
 using namespace sonoflow::needle;
@@ -176,4 +178,33 @@ TEST_CASE("the tip is where the echo amplitude halves, not the grey level", "[de
                  << beyond_tip_mm(grey) << " mm beyond the tip");
   CHECK(std::abs(beyond_tip_mm(right)) < 0.25);
   CHECK(beyond_tip_mm(grey) > beyond_tip_mm(right) + 0.3);
+}
+
+TEST_CASE("a bright tissue layer just above the shaft does not take its line", "[detect]") {
+  // The knee's quadriceps tendon lies 1-1.5 mm above a 20-30 deg needle, its mean brightness
+  // along the shaft's line 0.65-0.75 of the shaft's: a broad band, where the shaft's first
+  // echo is a thin line. Measured from its own axis, the shaft must stay there: the
+  // first-echo search moves the line skin-ward only onto a thin line. (Moving onto any
+  // parallel peak of 0.7 of the shaft's brightness, as it did before, took the line onto
+  // this layer, where no shaft was measured.)
+  const int side = GENERATE(-1, +1);
+  const double gain_db = GENERATE(20.0, 22.0, 24.0);  // the layer at ~0.7-0.8 of the shaft
+  SyntheticNeedle n;
+  n.angle_deg = 25;
+  n.side = side;
+  n.tip_mm = {side * -3.0, 16.0};
+  // A tendon: its deep boundary, 0.8-1.4 mm above the shaft, a little brighter than the rest.
+  n.layers = {{0.8, 0.6, gain_db + 2}, {1.4, 2.5, gain_db - 3}};
+  SyntheticImage img;
+  img.seed = static_cast<uint64_t>(40 + side);
+  Settings s;
+  Workspace ws;
+  const WorkImage w = make_work_image(*make_image(img, n), s, ws);
+  const Line axis{n.tip_mm, needle_dir(n)};
+  const auto m = measure_shaft(w, smooth_for_profile(w, ws), axis, s);
+  REQUIRE(m);
+  INFO("side " << side << ", layer " << gain_db << " dB: tip (" << m->tip_mm.x() << ", "
+               << m->tip_mm.y() << ")");
+  CHECK(axis.distance_mm(m->tip_mm) < 0.15);
+  CHECK((m->tip_mm - n.tip_mm).norm() < 0.35);
 }
