@@ -48,6 +48,9 @@ constexpr double kSignificanceNone = 3.5, kSignificanceFull = 5.0;
 // enough to stay on the shaft's first echo (the comet tail lies >= 0.5 mm deeper).
 constexpr double kPolishAngleDeg = 1.0, kPolishAngleStepDeg = 0.1;
 constexpr double kPolishOffsetMm = 0.3, kPolishOffsetStepMm = 0.1;
+// The shaft's bright run ends at a step down to below kStepFraction of its level, held for
+// at least kStepAfterMm to the run's end after kStepBeforeMm of shaft (end_at_step).
+constexpr double kStepFraction = 0.6, kStepBeforeMm = 3.0, kStepAfterMm = 1.5;
 // Imaged tissue must lie this far beyond the tip (see measure_shaft).
 constexpr double kTipInViewMm = 1.0;
 // An in-plane needle is seen from where it enters the image (the side or top border, or
@@ -78,6 +81,34 @@ std::optional<Run> best_run(const std::vector<double>& q, double threshold, size
   }
   if (cur && (!best || cur->sum > best->sum)) best = cur;
   return best;
+}
+
+// Beyond the tip the needle's line runs on into tissue. Where it crosses a boundary just
+// ahead of the tip (in the knee a fascia 2-5 mm ahead of a 40-50 deg needle's tip early in
+// the insertion), the crossing is brighter than the background lines, which lie in the
+// layers on either side, and the bright run goes on through it to there, so the tip was
+// placed at the boundary. The shaft's own echo stands about twice as high over the
+// background: the run ends where it steps down. The step is the split of the run into a
+// before and an after part with the largest drop in mean, weighted as a two-sample
+// statistic (sqrt(n_before n_after / n)); it ends the run when the after part's mean is
+// below kStepFraction of the before part's. A shaft that fades gradually towards its tip
+// (a steep needle, the hip's deep shafts) has no such step and keeps its run.
+void end_at_step(const std::vector<double>& q, Run& run, double step_mm) {
+  const auto before_min = static_cast<size_t>(kStepBeforeMm / step_mm);
+  const auto after_min = static_cast<size_t>(kStepAfterMm / step_mm);
+  const size_t n = run.last - run.first + 1;
+  if (n < before_min + after_min) return;
+  std::vector<double> sum(n + 1, 0.0);  // prefix sums over the run
+  for (size_t i = 0; i < n; ++i) sum[i + 1] = sum[i] + q[run.first + i];
+  double best_score = 0, best_before = 0, best_after = 0;
+  size_t best_k = 0;
+  for (size_t k = before_min; k + after_min <= n; ++k) {
+    const double before = sum[k] / k, after = (sum[n] - sum[k]) / (n - k);
+    const double score = (before - after) * std::sqrt(double(k) * double(n - k) / double(n));
+    if (score > best_score)
+      best_score = score, best_k = k, best_before = before, best_after = after;
+  }
+  if (best_k > 0 && best_after < kStepFraction * best_before) run.last = run.first + best_k - 1;
 }
 
 }  // namespace
@@ -146,6 +177,10 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
   }
   run = best_run(q, kEdgeFraction * level, max_gap);
   if (!run) return std::nullopt;
+  const size_t last_before = run->last;
+  end_at_step(q, *run, pr.step_mm);
+  if (run->last != last_before)
+    level = quantile(std::vector<double>(q.begin() + run->first, q.begin() + run->last + 1), 0.5);
   pr.run = *run;
   pr.level = level;
   const double threshold = kEdgeFraction * level;

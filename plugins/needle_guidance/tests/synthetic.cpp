@@ -63,6 +63,10 @@ std::shared_ptr<ImageFrame> make_image(const SyntheticImage& s, const SyntheticN
         const double end = 0.5 * std::erfc(along / (sigma * std::numbers::sqrt2));
         value += shaft_amp * std::exp(-0.5 * across * across / (sigma * sigma)) * end;
       }
+      if (n.present && n.ahead_mm > 0 && along > 0.5 && along < 0.5 + n.ahead_mm &&
+          across <= 4 * sigma)
+        value += std::pow(10.0, n.ahead_brightness / grey_per_decade) *
+                 std::exp(-0.5 * across * across / (sigma * sigma));
       a[c] = static_cast<float>(
           std::clamp(s.background + grey_per_decade * std::log10(std::max(value, 1e-6)), 0.0, 255.0));
     }
