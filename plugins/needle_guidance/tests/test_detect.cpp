@@ -28,6 +28,17 @@ double tip_error(const NeedleFrame& f, const SyntheticNeedle& n) {
   return std::hypot(f.tip_mm[0] - n.tip_mm.x(), f.tip_mm[1] - n.tip_mm.y());
 }
 
+// The shaft measured along the needle's true axis in a synthetic image: the tip search on
+// its own, whatever line a detector would hand it.
+std::optional<Measurement> measure_on_axis(const SyntheticNeedle& n, uint64_t seed) {
+  SyntheticImage img;
+  img.seed = seed;
+  Settings s;
+  Workspace ws;
+  const WorkImage w = make_work_image(*make_image(img, n), s, ws);
+  return measure_shaft(w, smooth_for_profile(w, ws), Line{n.tip_mm, needle_dir(n)}, s);
+}
+
 }  // namespace
 
 TEST_CASE("both methods find a synthetic needle's angle, side and tip", "[detect]") {
@@ -195,17 +206,11 @@ TEST_CASE("a bright tissue layer just above the shaft does not take its line", "
   n.tip_mm = {side * -3.0, 16.0};
   // A tendon: its deep boundary, 0.8-1.4 mm above the shaft, a little brighter than the rest.
   n.layers = {{0.8, 0.6, gain_db + 2}, {1.4, 2.5, gain_db - 3}};
-  SyntheticImage img;
-  img.seed = static_cast<uint64_t>(40 + side);
-  Settings s;
-  Workspace ws;
-  const WorkImage w = make_work_image(*make_image(img, n), s, ws);
-  const Line axis{n.tip_mm, needle_dir(n)};
-  const auto m = measure_shaft(w, smooth_for_profile(w, ws), axis, s);
+  const auto m = measure_on_axis(n, static_cast<uint64_t>(40 + side));
   REQUIRE(m);
   INFO("side " << side << ", layer " << gain_db << " dB: tip (" << m->tip_mm.x() << ", "
                << m->tip_mm.y() << ")");
-  CHECK(axis.distance_mm(m->tip_mm) < 0.15);
+  CHECK(Line{n.tip_mm, needle_dir(n)}.distance_mm(m->tip_mm) < 0.15);
   CHECK((m->tip_mm - n.tip_mm).norm() < 0.35);
 }
 
@@ -224,13 +229,7 @@ TEST_CASE("a tissue boundary just ahead of the tip does not take the tip", "[det
   n.brightness = 70;
   n.ahead_mm = 5;
   n.ahead_brightness = ahead_brightness;
-  SyntheticImage img;
-  img.seed = static_cast<uint64_t>(50 + side);
-  Settings s;
-  Workspace ws;
-  const WorkImage w = make_work_image(*make_image(img, n), s, ws);
-  const Line axis{n.tip_mm, needle_dir(n)};
-  const auto m = measure_shaft(w, smooth_for_profile(w, ws), axis, s);
+  const auto m = measure_on_axis(n, static_cast<uint64_t>(50 + side));
   REQUIRE(m);
   INFO("side " << side << ", ahead " << ahead_brightness << ": tip (" << m->tip_mm.x() << ", "
                << m->tip_mm.y() << ")");
