@@ -92,12 +92,13 @@ std::optional<Run> best_run(const std::vector<double>& q, double threshold, size
 // before and an after part with the largest drop in mean, weighted as a two-sample
 // statistic (sqrt(n_before n_after / n)); it ends the run when the after part's mean is
 // below kStepFraction of the before part's. A shaft that fades gradually towards its tip
-// (a steep needle, the hip's deep shafts) has no such step and keeps its run.
-void end_at_step(const std::vector<double>& q, Run& run, double step_mm) {
+// (a steep needle, the hip's deep shafts) has no such step and keeps its run. Returns
+// whether it shortened the run.
+bool end_at_step(const std::vector<double>& q, Run& run, double step_mm) {
   const auto before_min = static_cast<size_t>(kStepBeforeMm / step_mm);
   const auto after_min = static_cast<size_t>(kStepAfterMm / step_mm);
   const size_t n = run.last - run.first + 1;
-  if (n < before_min + after_min) return;
+  if (n < before_min + after_min) return false;
   std::vector<double> sum(n + 1, 0.0);  // prefix sums over the run
   for (size_t i = 0; i < n; ++i) sum[i + 1] = sum[i] + q[run.first + i];
   double best_score = 0, best_before = 0, best_after = 0;
@@ -108,7 +109,9 @@ void end_at_step(const std::vector<double>& q, Run& run, double step_mm) {
     if (score > best_score)
       best_score = score, best_k = k, best_before = before, best_after = after;
   }
-  if (best_k > 0 && best_after < kStepFraction * best_before) run.last = run.first + best_k - 1;
+  if (best_k == 0 || best_after >= kStepFraction * best_before) return false;
+  run.last = run.first + best_k - 1;
+  return true;
 }
 
 }  // namespace
@@ -168,19 +171,20 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
   const size_t max_gap = static_cast<size_t>(kMaxGapMm / pr.step_mm);
   double level = quantile(q, kLevelQuantile);
   if (level <= 0) return std::nullopt;
+  // A run's typical level: its median q.
+  auto level_of = [&](const Run& r) {
+    return quantile(std::vector<double>(q.begin() + r.first, q.begin() + r.last + 1), 0.5);
+  };
   std::optional<Run> run;
   for (int pass = 0; pass < 2; ++pass) {
     run = best_run(q, kEdgeFraction * level, max_gap);
     if (!run) return std::nullopt;
-    level = quantile(std::vector<double>(q.begin() + run->first, q.begin() + run->last + 1), 0.5);
+    level = level_of(*run);
     if (level <= 0) return std::nullopt;
   }
   run = best_run(q, kEdgeFraction * level, max_gap);
   if (!run) return std::nullopt;
-  const size_t last_before = run->last;
-  end_at_step(q, *run, pr.step_mm);
-  if (run->last != last_before)
-    level = quantile(std::vector<double>(q.begin() + run->first, q.begin() + run->last + 1), 0.5);
+  if (end_at_step(q, *run, pr.step_mm)) level = level_of(*run);
   pr.run = *run;
   pr.level = level;
   const double threshold = kEdgeFraction * level;
