@@ -46,7 +46,10 @@ constexpr double kSignificanceNone = 3.5, kSignificanceFull = 5.0;
 // offset of the fitted one (polish_line): the line integral is what a matched filter for a
 // bright line maximizes, and a fit to thresholded ridge pixels only approximates it. Small
 // enough to stay on the shaft's first echo (the comet tail lies >= 0.5 mm deeper).
-constexpr double kPolishAngleDeg = 1.0, kPolishAngleStepDeg = 0.1;
+// A short shaft's fit is looser in angle (a fan of Hough lines through 5 mm of shaft
+// spans 44-57 deg about a 50 deg one): the range widens to what moves its ends by
+// kPolishEndMm.
+constexpr double kPolishAngleDeg = 1.0, kPolishAngleStepDeg = 0.1, kPolishEndMm = 0.5;
 constexpr double kPolishOffsetMm = 0.3, kPolishOffsetStepMm = 0.1;
 // The shaft's bright run ends at a step down to below kStepFraction of its level, held for
 // at least kStepAfterMm to the run's end after kStepBeforeMm of shaft (end_at_step).
@@ -339,7 +342,10 @@ Line polish_line(const WorkImage& w, const cv::Mat& smooth, const Measurement& m
   };
   Line best{pivot, m.line.dir};
   double best_mean = mean_on(best);
-  for (double deg = -kPolishAngleDeg; deg <= kPolishAngleDeg + 1e-9; deg += kPolishAngleStepDeg) {
+  const double end_turn_deg =
+      std::atan(kPolishEndMm / std::max(half, 1e-3)) * 180 / std::numbers::pi;
+  const double range_deg = std::max(kPolishAngleDeg, end_turn_deg);
+  for (double deg = -range_deg; deg <= range_deg + 1e-9; deg += kPolishAngleStepDeg) {
     const Vec2 dir = Eigen::Rotation2Dd(deg * std::numbers::pi / 180) * m.line.dir;
     const Vec2 normal(-dir.y(), dir.x());
     for (double o = -kPolishOffsetMm; o <= kPolishOffsetMm + 1e-9; o += kPolishOffsetStepMm) {

@@ -63,24 +63,40 @@ void dilate_mm(const cv::Mat& mask, double margin_mm, double px_mm, cv::Mat& out
   const int k = 2 * static_cast<int>(std::ceil(margin_mm / px_mm)) + 1;
   cv::dilate(mask, out, cv::getStructuringElement(cv::MORPH_ELLIPSE, {k, k}));
 }
-// Below the probe face lie the skin echo and the lens reverberations: bright, and for a
-// convex probe curved along the face so that pieces of them run at needle angles. The
-// first kSkinZoneMm under the first imaged pixel of every column count as not imaged
-// (when the image starts at the probe face; a crop from deeper down keeps its top rows).
+// Below the probe face lie the skin echo and the lens reverberations, bright and, for a
+// convex probe, curved along the face, so that near the sector's edges pieces of them run
+// at needle angles: without the zone a chord of the hip's skin echo (0-2 mm deep, 9 deg)
+// was a confident needle in every needle-free frame. Under a linear probe they run level,
+// and the ridge and line angle tests already refuse them; there the zone covers only the
+// skin echo's own depth, so that a 40-50 deg needle entering from the top is seen from
+// 1.5 mm down rather than 3 mm (4 mm with the dead margin): the first 5-10 mm of such an
+// insertion held too little shaft below the zone to be found (replays: in-plane knee
+// detection 84 -> 88 %; a zone of 0.5-1 mm found fewer, the skin echo's speckle breaking
+// the shaft's start). The first kSkinZone*Mm under the first imaged pixel of every column
+// count as not imaged (when the image starts at the probe face; a crop from deeper down
+// keeps its top rows).
 void mark_skin_zone(WorkImage& w, double top_of_crop_mm, Workspace& ws) {
-  if (top_of_crop_mm > kSkinZoneMm) return;
+  if (top_of_crop_mm > kSkinZoneCurvedMm) return;
   if (w.dead.empty()) {
     ws.dead.create(w.grey.size(), CV_8U);
     ws.dead.setTo(0);
     w.dead = ws.dead;
   }
-  const int zone_px = static_cast<int>(std::ceil(kSkinZoneMm / w.pz_mm));
+  std::vector<int> first(w.dead.cols, w.dead.rows);  // first imaged row of each column
+  int top = w.dead.rows, bottom = 0;
   for (int c = 0; c < w.dead.cols; ++c) {
-    int first = 0;
-    while (first < w.dead.rows && w.dead.at<uint8_t>(first, c)) ++first;
-    for (int r = first; r < std::min(w.dead.rows, first + zone_px); ++r)
-      w.dead.at<uint8_t>(r, c) = 255;
+    int r = 0;
+    while (r < w.dead.rows && w.dead.at<uint8_t>(r, c)) ++r;
+    first[c] = r;
+    if (r < w.dead.rows) top = std::min(top, r), bottom = std::max(bottom, r);
   }
+  const bool curved = (bottom - top) * w.pz_mm > kCurvedFaceMm;
+  const double zone_mm = curved ? kSkinZoneCurvedMm : kSkinZoneFlatMm;
+  if (top_of_crop_mm > zone_mm) return;
+  const int zone_px = static_cast<int>(std::ceil(zone_mm / w.pz_mm));
+  for (int c = 0; c < w.dead.cols; ++c)
+    for (int r = first[c]; r < std::min(w.dead.rows, first[c] + zone_px); ++r)
+      w.dead.at<uint8_t>(r, c) = 255;
 }
 }  // namespace
 
@@ -185,7 +201,6 @@ WorkImage make_work_image(const Raster& r, const Settings& settings, Workspace& 
     dilate_mm(black, kDeadMarginMm, settings.working_pixel_mm, ws.dead);
     w.dead = ws.dead;
   }
-  mark_skin_zone(w, map.z0_mm + r0 * map.dz_mm, ws);
   // cv::resize maps output pixel centre j to input (j + 0.5) n / m - 0.5: the exact mm of
   // each working pixel follows from it.
   const double sx = double(n_cols) / out_cols, sz = double(n_rows) / out_rows;
@@ -195,6 +210,9 @@ WorkImage make_work_image(const Raster& r, const Settings& settings, Workspace& 
   w.z0_mm = map.z0_mm + map.dz_mm * (r0 + 0.5 * sz - 0.5);
   w.roi_box = {w.x0_mm, w.z0_mm, w.x0_mm + (out_cols - 1) * w.px_mm,
                w.z0_mm + (out_rows - 1) * w.pz_mm};
+  // After the pixel size is known (it was read here at its default 0.2 mm, so that another
+  // working_pixel_mm scaled the zone's depth with it).
+  mark_skin_zone(w, map.z0_mm + r0 * map.dz_mm, ws);
   return w;
 }
 

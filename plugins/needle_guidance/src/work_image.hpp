@@ -70,9 +70,11 @@ struct Workspace {
 // How far the dead region is widened into the image, in mm: the blur of the sector edge
 // (point spread function plus the detectors' smoothing).
 constexpr double kDeadMarginMm = 1.0;
-// Depth below the probe face (the first imaged pixel of a column) that is not searched.
-constexpr double kSkinZoneMm = 3.0;
-
+// Depth below the probe face (the first imaged pixel of a column) that is not searched
+// (see mark_skin_zone): under a flat face (linear probe) and under a curved one (convex).
+constexpr double kSkinZoneFlatMm = 1.5, kSkinZoneCurvedMm = 3.0;
+// A face whose first imaged rows differ by more than this across the columns is curved.
+constexpr double kCurvedFaceMm = 0.5;
 
 // Resamples `r`'s region of interest (settings.roi, clipped to the image; the whole image
 // without one). Throws std::invalid_argument naming the problem (empty, polar image,
