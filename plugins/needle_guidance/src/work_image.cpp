@@ -65,16 +65,17 @@ void dilate_mm(const cv::Mat& mask, double margin_mm, double px_mm, cv::Mat& out
 }
 // Below the probe face lie the skin echo and the lens reverberations, bright and, for a
 // convex probe, curved along the face, so that near the sector's edges pieces of them run
-// at needle angles: without the zone a chord of the hip's skin echo (0-2 mm deep, 9 deg)
-// was a confident needle in every needle-free frame. Under a linear probe they run level,
-// and the ridge and line angle tests already refuse them; there the zone covers only the
-// skin echo's own depth, so that a 40-50 deg needle entering from the top is seen from
-// 1.5 mm down rather than 3 mm (4 mm with the dead margin): the first 5-10 mm of such an
-// insertion held too little shaft below the zone to be found (replays: in-plane knee
-// detection 84 -> 88 %; a zone of 0.5-1 mm found fewer, the skin echo's speckle breaking
-// the shaft's start). The first kSkinZone*Mm under the first imaged pixel of every column
-// count as not imaged (when the image starts at the probe face; a crop from deeper down
-// keeps its top rows).
+// at needle angles: with a 1.75-2 mm zone a chord of the hip's skin echo (0-2 mm deep,
+// 9 deg) was a confident needle in every needle-free frame. Under a linear probe they run
+// level and the ridge's angle test refuses them, so the zone can be shallower and a 40-50
+// deg needle entering from the top is seen earlier: under 3 mm the first 5-10 mm of such
+// an insertion held too little shaft to be found. 2 mm, not less: the knee's skin and
+// subcutaneous echoes lie 2-3.5 mm down, and with a 1.5 mm zone their top-hat took the
+// RANSAC detector's lines (a 30 deg needle on 512 x 512 frames: 0 of 24 found) and its
+// ridge pixels cost Hough a 30 deg insertion's first frames. Knee replays, Hough: 84 %
+// in-plane detection under 3 mm, 88 % under 2 mm or 1.5 mm, 86 % under 2.5 mm. The first
+// kSkinZone*Mm under the first imaged pixel of every column count as not imaged (when the
+// image starts at the probe face; a crop from deeper down keeps its top rows).
 void mark_skin_zone(WorkImage& w, double top_of_crop_mm, Workspace& ws) {
   if (top_of_crop_mm > kSkinZoneCurvedMm) return;
   if (w.dead.empty()) {

@@ -72,7 +72,7 @@ struct Workspace {
 constexpr double kDeadMarginMm = 1.0;
 // Depth below the probe face (the first imaged pixel of a column) that is not searched
 // (see mark_skin_zone): under a flat face (linear probe) and under a curved one (convex).
-constexpr double kSkinZoneFlatMm = 1.5, kSkinZoneCurvedMm = 3.0;
+constexpr double kSkinZoneFlatMm = 2.0, kSkinZoneCurvedMm = 3.0;
 // A face whose first imaged rows differ by more than this across the columns is curved.
 constexpr double kCurvedFaceMm = 0.5;
 

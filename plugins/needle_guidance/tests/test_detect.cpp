@@ -106,7 +106,7 @@ TEST_CASE("speckle alone is not a needle", "[detect]") {
 }
 
 TEST_CASE("a steep needle entering under a linear probe's face is found early", "[detect]") {
-  // 8.5 mm of a 50 deg shaft in the image, 6.5 mm below the flat face's skin zone (4.6 mm
+  // 8.5 mm of a 50 deg shaft in the image, 5.9 mm below the flat face's skin zone (4.6 mm
   // below a 3 mm zone: RANSAC found nothing). Short: the polish's angle range widens (a
   // +-1 deg range left Hough's 44-46 deg fit of a 50 deg shaft where it was).
   const auto method = GENERATE(Method::hough, Method::ransac);
