@@ -71,7 +71,7 @@ void dilate_mm(const cv::Mat& mask, double margin_mm, double px_mm, cv::Mat& out
 // deg needle entering from the top is seen earlier: under 3 mm the first 5-10 mm of such
 // an insertion held too little shaft to be found. 2 mm, not less: the knee's skin and
 // subcutaneous echoes lie 2-3.5 mm down, and with a 1.5 mm zone their top-hat took the
-// RANSAC detector's lines (a 30 deg needle on 512 x 512 frames: 0 of 24 found) and its
+// RANSAC detector's lines (a 30 deg needle on 512 x 512 frames: found in none of 8) and its
 // ridge pixels cost Hough a 30 deg insertion's first frames. Knee replays, Hough: 84 %
 // in-plane detection under 3 mm, 88 % under 2 mm or 1.5 mm, 86 % under 2.5 mm. The first
 // kSkinZone*Mm under the first imaged pixel of every column count as not imaged (when the
