@@ -1,7 +1,10 @@
 // needle_guidance_eval REC.sfrec... [--method hough|ransac] [--pixel MM] [--min-conf C] [--pooled]
+//                     [--breakdown]
 // Replays recordings of the simulated chain through needle guidance and prints accuracy
 // against the simulator's truth (see sim_eval.hpp), one line per recording; --pooled adds
-// a line over all of them (frames of every recording taken together). --dump FILE also
+// a line over all of them (frames of every recording taken together); --breakdown adds
+// detection by shaft length in view and by angle, and the tip error along the shaft
+// (signed: a bias and a short-placed tail show apart). --dump FILE also
 // writes every frame's result at full precision (to diff two builds).
 #include <cstdio>
 #include <cstring>
@@ -19,7 +22,7 @@ int main(int argc, char** argv) {
   Settings settings;
   std::vector<std::string> files;
   std::FILE* dump = nullptr;
-  bool pooled = false;
+  bool pooled = false, breakdown = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--method" && i + 1 < argc) {
@@ -39,9 +42,12 @@ int main(int argc, char** argv) {
       }
     } else if (a == "--pooled") {
       pooled = true;
+    } else if (a == "--breakdown") {
+      breakdown = true;
     } else if (a.rfind("--", 0) == 0) {
-      std::fprintf(stderr, "usage: needle_guidance_eval REC.sfrec... [--method hough|ransac] [--pixel MM] "
-                           "[--min-conf C] [--angles MIN MAX] [--pooled] [--dump FILE]\n");
+      std::fprintf(stderr,
+                   "usage: needle_guidance_eval REC.sfrec... [--method hough|ransac] [--pixel MM] "
+                   "[--min-conf C] [--angles MIN MAX] [--pooled] [--breakdown] [--dump FILE]\n");
       return 2;
     } else {
       files.push_back(a);
@@ -54,17 +60,13 @@ int main(int argc, char** argv) {
       if (dump) std::fprintf(dump, "# %s\n", f.c_str());
       const auto st = test::evaluate(f, method, settings, dump);
       std::printf("%s: %s\n", f.c_str(), st.summary().c_str());
-      all.frames += st.frames, all.needle_frames += st.needle_frames, all.detected += st.detected;
-      all.free_frames += st.free_frames, all.false_detections += st.false_detections;
-      all.out_of_plane_frames += st.out_of_plane_frames, all.warned += st.warned;
-      auto append = [](std::vector<double>& to, const std::vector<double>& from) {
-        to.insert(to.end(), from.begin(), from.end());
-      };
-      append(all.tip_error_mm, st.tip_error_mm);
-      append(all.angle_error_deg, st.angle_error_deg);
-      append(all.process_ms, st.process_ms);
+      all.add(st);
+      if (breakdown) std::printf("%s", st.breakdown().c_str());
     }
-    if (pooled) std::printf("pooled (%zu recordings): %s\n", files.size(), all.summary().c_str());
+    if (pooled) {
+      std::printf("pooled (%zu recordings): %s\n", files.size(), all.summary().c_str());
+      if (breakdown) std::printf("%s", all.breakdown().c_str());
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "needle_guidance_eval: %s\n", e.what());
     return 1;

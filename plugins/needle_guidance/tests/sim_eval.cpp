@@ -31,6 +31,43 @@ std::string EvalStats::summary() const {
   return buf;
 }
 
+std::string EvalStats::breakdown() const {
+  std::string out;
+  char buf[160];
+  auto rate = [](const Count& c) { return c.frames ? 100.0 * c.detected / c.frames : 0.0; };
+  for (const auto& [mm, c] : by_view_mm) {
+    std::snprintf(buf, sizeof buf, "  shaft in view %2d-%2d mm: %4zu frames, detected %5.1f %%\n",
+                  mm, mm + 5, c.frames, rate(c));
+    out += buf;
+  }
+  for (const auto& [deg, c] : by_angle_deg) {
+    std::snprintf(buf, sizeof buf, "  angle %2d deg: %4zu frames, detected %5.1f %%\n", deg,
+                  c.frames, rate(c));
+    out += buf;
+  }
+  std::snprintf(
+      buf, sizeof buf,
+      "  tip error along the shaft (+ beyond the tip): p05 %.2f median %.2f p95 %.2f mm\n",
+      quantile(tip_along_mm, 0.05), median(tip_along_mm), quantile(tip_along_mm, 0.95));
+  return out + buf;
+}
+
+void EvalStats::add(const EvalStats& o) {
+  frames += o.frames, needle_frames += o.needle_frames, detected += o.detected;
+  free_frames += o.free_frames, false_detections += o.false_detections;
+  out_of_plane_frames += o.out_of_plane_frames, warned += o.warned;
+  auto append = [](std::vector<double>& to, const std::vector<double>& from) {
+    to.insert(to.end(), from.begin(), from.end());
+  };
+  append(tip_error_mm, o.tip_error_mm);
+  append(angle_error_deg, o.angle_error_deg);
+  append(tip_along_mm, o.tip_along_mm);
+  append(process_ms, o.process_ms);
+  for (auto [to, from] :
+       {std::pair{&by_view_mm, &o.by_view_mm}, std::pair{&by_angle_deg, &o.by_angle_deg}})
+    for (const auto& [k, c] : *from) (*to)[k].frames += c.frames, (*to)[k].detected += c.detected;
+}
+
 EvalStats evaluate(const std::filesystem::path& path, Method method, const Settings& settings, std::FILE* dump) {
   RecordingReader reader(path);
   Guidance guidance(method, settings);
@@ -99,9 +136,13 @@ EvalStats evaluate(const std::filesystem::path& path, Method method, const Setti
           m ? m->confidence : 0.0);
     }
     ++st.needle_frames;
+    auto& view = st.by_view_mm[5 * static_cast<int>(inside_mm / 5)];
+    auto& angle = st.by_angle_deg[static_cast<int>(std::lround(truth->shaft_angle_deg))];
+    ++view.frames, ++angle.frames;
     if (!out.detected) continue;
-    ++st.detected;
+    ++st.detected, ++view.detected, ++angle.detected;
     st.tip_error_mm.push_back(std::hypot(out.tip_mm[0] - tip.x(), out.tip_mm[1] - tip.y()));
+    st.tip_along_mm.push_back((Vec2(out.tip_mm[0], out.tip_mm[1]) - tip).dot(-back));
     st.angle_error_deg.push_back(std::abs(out.angle_deg - truth->shaft_angle_deg));
   }
   return st;

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,16 +16,30 @@ namespace sonoflow::needle::test {
 
 struct EvalStats {
   size_t frames = 0;
-  size_t needle_frames = 0;    // in plane, at least min_shaft_mm of shaft inside the image
-  size_t detected = 0;         // of needle_frames
-  size_t free_frames = 0;      // no needle inside the image
-  size_t false_detections = 0; // of free_frames
-  size_t out_of_plane_frames = 0, warned = 0;  // tip out of the slice, and flagged
+  size_t needle_frames = 0;     // in plane, at least min_shaft_mm of shaft inside the image
+  size_t detected = 0;          // of needle_frames
+  size_t free_frames = 0;       // no needle inside the image
+  size_t false_detections = 0;  // of free_frames
+  size_t out_of_plane_frames = 0, warned = 0;         // tip out of the slice, and flagged
   std::vector<double> tip_error_mm, angle_error_deg;  // detected needle_frames
+  // The tip error's component along the true shaft (+: beyond the true tip): a bias shows
+  // in its median, a tip placed short in its low tail.
+  std::vector<double> tip_along_mm;
   std::vector<double> process_ms;
+  // Needle frames and detections by shaft length in view (5 mm bins, keyed by the bin's
+  // start) and by insertion angle (whole degrees): where detection is lost.
+  struct Count {
+    size_t frames = 0, detected = 0;
+  };
+  std::map<int, Count> by_view_mm, by_angle_deg;
   double median(const std::vector<double>& v) const;
   double quantile(const std::vector<double>& v, double q) const;
   std::string summary() const;
+  // Lines of the breakdown above (detection by shaft in view and by angle, the signed tip
+  // error along the shaft).
+  std::string breakdown() const;
+  // Adds another recording's figures (for a pooled line).
+  void add(const EvalStats& o);
 };
 
 // Tip offsets from the slice beyond this count as out of plane (the elevation beam's
