@@ -78,25 +78,29 @@ void dilate_mm(const cv::Mat& mask, double margin_mm, double px_mm, cv::Mat& out
 // image starts at the probe face; a crop from deeper down keeps its top rows).
 void mark_skin_zone(WorkImage& w, double top_of_crop_mm, Workspace& ws) {
   if (top_of_crop_mm > kSkinZoneCurvedMm) return;
+  const int rows = w.grey.rows, cols = w.grey.cols;
+  std::vector<int> first(cols, 0);  // first imaged row of each column (all 0 without a dead region)
+  int top = 0, bottom = 0;
+  if (!w.dead.empty()) {
+    top = rows;
+    for (int c = 0; c < cols; ++c) {
+      int r = 0;
+      while (r < rows && w.dead.at<uint8_t>(r, c)) ++r;
+      first[c] = r;
+      if (r < rows) top = std::min(top, r), bottom = std::max(bottom, r);
+    }
+  }
+  const bool curved = (bottom - top) * w.pz_mm > kCurvedFaceMm;
+  const double zone_mm = curved ? kSkinZoneCurvedMm : kSkinZoneFlatMm;
+  if (top_of_crop_mm > zone_mm) return;  // no mask made for nothing: imaged() stays cheap
   if (w.dead.empty()) {
     ws.dead.create(w.grey.size(), CV_8U);
     ws.dead.setTo(0);
     w.dead = ws.dead;
   }
-  std::vector<int> first(w.dead.cols, w.dead.rows);  // first imaged row of each column
-  int top = w.dead.rows, bottom = 0;
-  for (int c = 0; c < w.dead.cols; ++c) {
-    int r = 0;
-    while (r < w.dead.rows && w.dead.at<uint8_t>(r, c)) ++r;
-    first[c] = r;
-    if (r < w.dead.rows) top = std::min(top, r), bottom = std::max(bottom, r);
-  }
-  const bool curved = (bottom - top) * w.pz_mm > kCurvedFaceMm;
-  const double zone_mm = curved ? kSkinZoneCurvedMm : kSkinZoneFlatMm;
-  if (top_of_crop_mm > zone_mm) return;
   const int zone_px = static_cast<int>(std::ceil(zone_mm / w.pz_mm));
-  for (int c = 0; c < w.dead.cols; ++c)
-    for (int r = first[c]; r < std::min(w.dead.rows, first[c] + zone_px); ++r)
+  for (int c = 0; c < cols; ++c)
+    for (int r = first[c]; r < std::min(rows, first[c] + zone_px); ++r)
       w.dead.at<uint8_t>(r, c) = 255;
 }
 }  // namespace
