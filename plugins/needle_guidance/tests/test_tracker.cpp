@@ -88,3 +88,26 @@ TEST_CASE("a tip jumping back along a still shaft is flagged", "[tracker]") {
   CHECK(o.detected);
   CHECK(o.tip_retreated);
 }
+
+TEST_CASE("a short shaft's angle may wander by what its length allows", "[tracker]") {
+  // 5-6 mm of a steep needle just under the skin: the detectors measure its angle only to a
+  // few degrees (consecutive frames of the simulated knee: 48, 52, 41, 49 deg at 50), while
+  // its tip stays put. Such measurements are one needle; a long shaft turning as much is not.
+  auto turned = [](double length_mm, double turn_deg) {
+    const double a = (50 + turn_deg) * M_PI / 180;
+    const Vec2 tip(10, 6), dir(-std::cos(a), std::sin(a));
+    Measurement m;
+    m.tip_mm = tip;
+    m.line = {tip - length_mm * dir, dir};
+    m.shaft_start_mm = m.line.point;
+    m.confidence = 0.9;
+    m.length_mm = length_mm;
+    return m;
+  };
+  Tracker short_shaft(5);
+  CHECK_FALSE(short_shaft.update(turned(5.5, +2)).detected);
+  CHECK(short_shaft.update(turned(5.5, -7)).measured);
+  Tracker long_shaft(5);
+  CHECK_FALSE(long_shaft.update(turned(25, +2)).detected);
+  CHECK_FALSE(long_shaft.update(turned(25, -7)).measured);
+}
