@@ -67,9 +67,16 @@ struct Run {
   double sum = 0;
 };
 
-// The above-threshold run (gaps up to max_gap samples bridged) with the largest sum.
-std::optional<Run> best_run(const std::vector<double>& q, double threshold, size_t max_gap) {
+// The above-threshold run (gaps up to max_gap samples bridged) with the largest sum among
+// those `allowed` accepts.
+template <class Allowed>
+std::optional<Run> best_run(const std::vector<double>& q, double threshold, size_t max_gap,
+                            const Allowed& allowed) {
   std::optional<Run> best, cur;
+  auto close = [&] {
+    if (cur && allowed(*cur) && (!best || cur->sum > best->sum)) best = cur;
+    cur.reset();
+  };
   size_t gap = 0;
   for (size_t i = 0; i < q.size(); ++i) {
     if (q[i] >= threshold) {
@@ -78,11 +85,10 @@ std::optional<Run> best_run(const std::vector<double>& q, double threshold, size
       cur->sum += q[i];
       gap = 0;
     } else if (cur && ++gap > max_gap) {
-      if (!best || cur->sum > best->sum) best = cur;
-      cur.reset();
+      close();
     }
   }
-  if (cur && (!best || cur->sum > best->sum)) best = cur;
+  close();
   return best;
 }
 
@@ -119,12 +125,12 @@ bool end_at_step(const std::vector<double>& q, Run& run, double step_mm) {
 
 }  // namespace
 
-double confidence_of(double significance, double length_mm, const Settings& s) {
-  const double c =
-      std::clamp((significance - kSignificanceNone) / (kSignificanceFull - kSignificanceNone), 0.0, 1.0);
-  // A run just at the minimum length is weak evidence; twice that counts fully.
-  const double l = std::clamp(length_mm / (2 * s.min_shaft_mm), 0.0, 1.0);
-  return c * l;
+double confidence_of(double significance) {
+  // No factor for the shaft's length: the null stretches have the shaft's own length, so a
+  // short shaft's z already carries its larger uncertainty (a factor of length / 8 mm on
+  // top had left 5-8 mm of knee needle unreported in frames whose z was 4.5-5.5; without
+  // it, no needle-free frame of 10 knee and hip recordings came closer to a detection).
+  return std::clamp((significance - kSignificanceNone) / (kSignificanceFull - kSignificanceNone), 0.0, 1.0);
 }
 
 const cv::Mat& smooth_for_profile(const WorkImage& w, Workspace& ws) {
@@ -155,6 +161,8 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
   auto value = [&](const Vec2& p) { return sample_imaged(w, smooth, p); };
   const size_t expected = static_cast<size_t>((s1 - s0) / pr.step_mm) + 2;
   for (auto* v : {&pr.q, &pr.s_of}) v->reserve(expected);
+  std::vector<bool> imaged;  // the line's own sample is imaged
+  imaged.reserve(expected);
   for (double t = s0; t <= s1; t += pr.step_mm) {
     const Vec2 p = line.at(t);
     const float c = value(p);
@@ -166,12 +174,27 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
       if (const float b = value(p + o * normal); !std::isnan(b)) bg += b, ++n;
     }
     const bool ok = !std::isnan(v) && n > 0;
+    imaged.push_back(!std::isnan(c));
     pr.q.push_back(ok ? v - bg / n : 0.0);
     pr.s_of.push_back(t);
   }
   const auto& q = pr.q;
   if (q.size() < 4) return std::nullopt;
   const size_t max_gap = static_cast<size_t>(kMaxGapMm / pr.step_mm);
+  // Only a run that starts near where the line enters the imaged area can be a needle
+  // (kMaxEntryGapMm; measure_shaft applies the rule exactly). A brighter structure farther
+  // along the line, a bone surface or fibre it crosses 30 mm beyond a short shaft's tip,
+  // must not take the run from the shaft.
+  auto near_entry = [&](const Run& r) {
+    size_t i = r.first;
+    while (i > 0 && imaged[i - 1]) --i;
+    const double gap_mm = pr.s_of[r.first] - pr.s_of[i];
+    const double length_mm = pr.s_of[r.last] - pr.s_of[r.first];
+    return gap_mm <= std::max(kMaxEntryGapMm, kEntryGapPerLength * length_mm);
+  };
+  auto best_run = [&](double threshold) {
+    return sonoflow::needle::best_run(q, threshold, max_gap, near_entry);
+  };
   double level = quantile(q, kLevelQuantile);
   if (level <= 0) return std::nullopt;
   // A run's typical level: its median q.
@@ -180,12 +203,12 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
   };
   std::optional<Run> run;
   for (int pass = 0; pass < 2; ++pass) {
-    run = best_run(q, kEdgeFraction * level, max_gap);
+    run = best_run(kEdgeFraction * level);
     if (!run) return std::nullopt;
     level = level_of(*run);
     if (level <= 0) return std::nullopt;
   }
-  run = best_run(q, kEdgeFraction * level, max_gap);
+  run = best_run(kEdgeFraction * level);
   if (!run) return std::nullopt;
   if (end_at_step(q, *run, pr.step_mm)) level = level_of(*run);
   pr.run = *run;
@@ -356,11 +379,11 @@ Line polish_line(const WorkImage& w, const cv::Mat& smooth, const Measurement& m
   return best;
 }
 
-bool judge_shaft(const WorkImage& w, Measurement& m, const Settings& s) {
+bool judge_shaft(const WorkImage& w, Measurement& m) {
   const auto z = shaft_significance(w, m.line, m.span_from_mm, m.span_to_mm);
   if (!z) return false;
   m.significance = *z;
-  m.confidence = confidence_of(m.significance, m.length_mm, s);
+  m.confidence = confidence_of(m.significance);
   return true;
 }
 

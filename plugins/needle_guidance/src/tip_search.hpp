@@ -11,9 +11,9 @@
 
 namespace sonoflow::needle {
 
-// Confidence from contrast and length (both saturate): shared so that tests and README
+// Confidence from the shaft's significance (saturating): shared so that tests and README
 // state one rule.
-double confidence_of(double significance, double length_mm, const Settings& s);
+double confidence_of(double significance);
 
 // The shaft along `line` in `smooth` (the work image lightly smoothed, same geometry as
 // w.grey), with its contrast but not yet its significance (judge_shaft). nullopt when no
@@ -28,7 +28,7 @@ Line polish_line(const WorkImage& w, const cv::Mat& smooth, const Measurement& m
 
 // Significance and confidence of a measured shaft (significance.hpp: the costly part,
 // so a caller judges the most promising shafts first). false when it cannot be judged.
-bool judge_shaft(const WorkImage& w, Measurement& m, const Settings& s);
+bool judge_shaft(const WorkImage& w, Measurement& m);
 
 // The light smoothing measure_shaft expects (speckle-scale Gaussian), into ws.smooth.
 const cv::Mat& smooth_for_profile(const WorkImage& w, Workspace& ws);

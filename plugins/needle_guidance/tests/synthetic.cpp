@@ -63,7 +63,8 @@ std::shared_ptr<ImageFrame> make_image(const SyntheticImage& s, const SyntheticN
         const double end = 0.5 * std::erfc(along / (sigma * std::numbers::sqrt2));
         value += shaft_amp * std::exp(-0.5 * across * across / (sigma * sigma)) * end;
       }
-      if (n.present && n.ahead_mm > 0 && along > 0.5 && along < 0.5 + n.ahead_mm &&
+      if (n.present && n.ahead_mm > 0 && along > n.ahead_from_mm &&
+          along < n.ahead_from_mm + n.ahead_mm &&
           across <= 4 * sigma)
         value += std::pow(10.0, n.ahead_brightness / grey_per_decade) *
                  std::exp(-0.5 * across * across / (sigma * sigma));

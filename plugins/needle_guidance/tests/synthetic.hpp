@@ -29,8 +29,9 @@ struct SyntheticNeedle {
   std::vector<Layer> layers;
   // Tissue ahead of the tip that is bright along the needle's line (where the line crosses
   // a boundary it will pierce): a fainter echo of the shaft's width, `ahead_brightness`
-  // grey levels over the speckle, from 0.5 mm beyond the tip on for ahead_mm (0: none).
-  double ahead_mm = 0, ahead_brightness = 0;
+  // grey levels over the speckle, from ahead_from_mm beyond the tip on for ahead_mm (0:
+  // none).
+  double ahead_mm = 0, ahead_brightness = 0, ahead_from_mm = 0.5;
 };
 
 struct SyntheticImage {

@@ -254,3 +254,25 @@ TEST_CASE("a tissue boundary just ahead of the tip does not take the tip", "[det
                << m->tip_mm.y() << ")");
   CHECK((m->tip_mm - n.tip_mm).norm() < 0.35);
 }
+
+TEST_CASE("a brighter structure far along the line does not take a short shaft's run", "[detect]") {
+  // Early in a 30 deg knee insertion the needle's line runs on, 25-30 mm beyond its 6-7 mm
+  // of shaft, across a bone surface that is brighter along it than the shaft. The profile's
+  // bright run was the one with the largest sum, that far structure; starting far inside
+  // the image it is no needle, and the shaft was never measured. Only a run that starts
+  // near where the line enters the image can be the shaft.
+  const int side = GENERATE(-1, +1);
+  SyntheticNeedle n;
+  n.angle_deg = 20;
+  n.side = side;
+  n.tip_mm = {side * 14.0, 12.0};  // 6.4 mm of shaft in view
+  n.brightness = 60;
+  n.ahead_from_mm = 12;
+  n.ahead_mm = 8;
+  n.ahead_brightness = 90;
+  const auto m = measure_on_axis(n, static_cast<uint64_t>(60 + side));
+  REQUIRE(m);
+  INFO("side " << side << ": tip (" << m->tip_mm.x() << ", " << m->tip_mm.y() << "), length "
+               << m->length_mm);
+  CHECK((m->tip_mm - n.tip_mm).norm() < 0.5);
+}
