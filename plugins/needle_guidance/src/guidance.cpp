@@ -77,20 +77,20 @@ std::optional<Measurement> Guidance::measure(const Raster& image, BoxMm& image_b
   std::sort(shafts.begin(), shafts.end(), [&](const Measurement& a, const Measurement& b) {
     return a.contrast * length_factor(a) > b.contrast * length_factor(b);
   });
-  // The polished line of a shaft, when it is confident.
-  auto polished = [&](const Measurement& m) -> std::optional<Measurement> {
-    auto p = measure_shaft(w, smooth, polish_line(w, smooth, m), settings_);
-    if (p && judge_shaft(w, *p) && p->confidence >= settings_.min_confidence) return p;
-    return std::nullopt;
-  };
   for (auto& m : shafts) {
     if (!judge_shaft(w, m)) continue;
-    if (m.confidence >= settings_.min_confidence) return polished(m).value_or(m);
-    // A shaft with some significance is polished too: a Hough or RANSAC line 3-6 deg off a
-    // short needle reads only part of its echo, and the polished one can be confident
-    // (replays: 0.8 points of knee detection for Hough, 3.6 for RANSAC).
-    if (m.confidence > 0)
-      if (auto p = polished(m)) return p;
+    // A shaft with some significance is polished before it is taken or passed over: a
+    // Hough or RANSAC line 3-6 deg off a short needle reads only part of its echo, and the
+    // polished one can be confident (replays: 0.8 points of knee detection for Hough, 3.6
+    // for RANSAC). A shaft whose polish runs out of the angle range is no needle.
+    if (m.confidence > 0) {
+      const auto line = polish_line(w, smooth, m, settings_);
+      if (!line) continue;
+      if (auto p = measure_shaft(w, smooth, *line, settings_);
+          p && judge_shaft(w, *p) && p->confidence >= settings_.min_confidence)
+        return p;
+      if (m.confidence >= settings_.min_confidence) return m;
+    }
     if (!best || m.significance * length_factor(m) > best->significance * length_factor(*best))
       best = m;
   }

@@ -24,7 +24,10 @@ std::optional<Measurement> measure_shaft(const WorkImage& w, const cv::Mat& smoo
 
 // The brightest straight path through a measured shaft near its line (a small angle and
 // offset search about the shaft's middle): measure_shaft on it gives the final shaft.
-Line polish_line(const WorkImage& w, const cv::Mat& smooth, const Measurement& m);
+// nullopt when that path runs outside the settings' angle range or sides: the stretch is
+// then part of another structure, no needle.
+std::optional<Line> polish_line(const WorkImage& w, const cv::Mat& smooth, const Measurement& m,
+                                const Settings& s);
 
 // Significance and confidence of a measured shaft (significance.hpp: the costly part,
 // so a caller judges the most promising shafts first). false when it cannot be judged.

@@ -276,3 +276,40 @@ TEST_CASE("a brighter structure far along the line does not take a short shaft's
                << m->length_mm);
   CHECK((m->tip_mm - n.tip_mm).norm() < 0.5);
 }
+
+TEST_CASE("a short shaft's polish does not leave the searched angle range", "[detect]") {
+  // A line at 11 deg through 6 mm of a level-ish bright structure at 4 deg: the polish
+  // (up to +-9.5 deg for so short a shaft) finds the structure's own angle. With 3-80 deg
+  // searched that is the shaft; with 10-70 deg it is something the search excludes, and no
+  // needle.
+  const int side = GENERATE(-1, +1);
+  SyntheticNeedle n;
+  n.angle_deg = 4;
+  n.side = side;
+  n.tip_mm = {side * 14.0, 12.0};  // 6 mm in view
+  n.brightness = 70;
+  SyntheticImage img;
+  img.seed = static_cast<uint64_t>(70 + side);
+  const auto image = make_image(img, n);
+  const double a = 11 * M_PI / 180;
+  const Vec2 dir(-side * std::cos(a), std::sin(a));
+  const Vec2 middle = n.tip_mm - 3.0 * needle_dir(n);
+  Measurement m;
+  m.length_mm = 6;
+  m.line = {middle - 3.0 * dir, dir};
+  for (const double min_deg : {3.0, 10.0}) {
+    Settings s;
+    s.angle_min_deg = min_deg;
+    s.angle_max_deg = 70;
+    Workspace ws;
+    const WorkImage w = make_work_image(*image, s, ws);
+    const auto polished = polish_line(w, smooth_for_profile(w, ws), m, s);
+    INFO("side " << side << ", range from " << min_deg << " deg");
+    if (min_deg < 4) {
+      REQUIRE(polished);
+      CHECK(std::abs(polished->angle_deg() - 4) < 1.0);
+    } else {
+      CHECK_FALSE(polished);
+    }
+  }
+}
