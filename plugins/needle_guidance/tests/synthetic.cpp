@@ -64,8 +64,7 @@ std::shared_ptr<ImageFrame> make_image(const SyntheticImage& s, const SyntheticN
         value += shaft_amp * std::exp(-0.5 * across * across / (sigma * sigma)) * end;
       }
       if (n.present && n.ahead_mm > 0 && along > n.ahead_from_mm &&
-          along < n.ahead_from_mm + n.ahead_mm &&
-          across <= 4 * sigma)
+          along < n.ahead_from_mm + n.ahead_mm && across <= 4 * sigma)
         value += std::pow(10.0, n.ahead_brightness / grey_per_decade) *
                  std::exp(-0.5 * across * across / (sigma * sigma));
       a[c] = static_cast<float>(
