@@ -39,6 +39,26 @@ std::optional<Measurement> measure_on_axis(const SyntheticNeedle& n, uint64_t se
   return measure_shaft(w, smooth_for_profile(w, ws), Line{n.tip_mm, needle_dir(n)}, s);
 }
 
+// A needle entering from `side` (+1: from +x) with its tip at (side * 14, 12) mm: 6-9 mm
+// of shaft in view, as early in an insertion.
+SyntheticNeedle early_needle(int side, double angle_deg, double brightness) {
+  SyntheticNeedle n;
+  n.angle_deg = angle_deg;
+  n.side = side;
+  n.tip_mm = {side * 14.0, 12.0};
+  n.brightness = brightness;
+  return n;
+}
+
+// measure_on_axis finds the shaft, with its tip within tolerance_mm of the true one.
+void check_tip_on_axis(const SyntheticNeedle& n, uint64_t seed, double tolerance_mm) {
+  const auto m = measure_on_axis(n, seed);
+  REQUIRE(m);
+  INFO("side " << n.side << ": tip (" << m->tip_mm.x() << ", " << m->tip_mm.y() << "), length "
+               << m->length_mm);
+  CHECK((m->tip_mm - n.tip_mm).norm() < tolerance_mm);
+}
+
 }  // namespace
 
 TEST_CASE("both methods find a synthetic needle's angle, side and tip", "[detect]") {
@@ -241,18 +261,11 @@ TEST_CASE("a tissue boundary just ahead of the tip does not take the tip", "[det
   // where the shaft's echo steps down.
   const int side = GENERATE(-1, +1);
   const double ahead_brightness = GENERATE(20.0, 25.0, 30.0);
-  SyntheticNeedle n;
-  n.angle_deg = 45;
-  n.side = side;
-  n.tip_mm = {side * 14.0, 12.0};  // 8.5 mm of shaft in view, as early in an insertion
-  n.brightness = 70;
+  SyntheticNeedle n = early_needle(side, 45, 70);  // 8.5 mm of shaft in view
   n.ahead_mm = 5;
   n.ahead_brightness = ahead_brightness;
-  const auto m = measure_on_axis(n, static_cast<uint64_t>(50 + side));
-  REQUIRE(m);
-  INFO("side " << side << ", ahead " << ahead_brightness << ": tip (" << m->tip_mm.x() << ", "
-               << m->tip_mm.y() << ")");
-  CHECK((m->tip_mm - n.tip_mm).norm() < 0.35);
+  INFO("ahead " << ahead_brightness);
+  check_tip_on_axis(n, static_cast<uint64_t>(50 + side), 0.35);
 }
 
 TEST_CASE("a brighter structure far along the line does not take a short shaft's run", "[detect]") {
@@ -262,19 +275,11 @@ TEST_CASE("a brighter structure far along the line does not take a short shaft's
   // the image it is no needle, and the shaft was never measured. Only a run that starts
   // near where the line enters the image can be the shaft.
   const int side = GENERATE(-1, +1);
-  SyntheticNeedle n;
-  n.angle_deg = 20;
-  n.side = side;
-  n.tip_mm = {side * 14.0, 12.0};  // 6.4 mm of shaft in view
-  n.brightness = 60;
+  SyntheticNeedle n = early_needle(side, 20, 60);  // 6.4 mm of shaft in view
   n.ahead_from_mm = 12;
   n.ahead_mm = 8;
   n.ahead_brightness = 90;
-  const auto m = measure_on_axis(n, static_cast<uint64_t>(60 + side));
-  REQUIRE(m);
-  INFO("side " << side << ": tip (" << m->tip_mm.x() << ", " << m->tip_mm.y() << "), length "
-               << m->length_mm);
-  CHECK((m->tip_mm - n.tip_mm).norm() < 0.5);
+  check_tip_on_axis(n, static_cast<uint64_t>(60 + side), 0.5);
 }
 
 TEST_CASE("a short shaft's polish does not leave the searched angle range", "[detect]") {
@@ -283,11 +288,7 @@ TEST_CASE("a short shaft's polish does not leave the searched angle range", "[de
   // searched that is the shaft; with 10-70 deg it is something the search excludes, and no
   // needle.
   const int side = GENERATE(-1, +1);
-  SyntheticNeedle n;
-  n.angle_deg = 4;
-  n.side = side;
-  n.tip_mm = {side * 14.0, 12.0};  // 6 mm in view
-  n.brightness = 70;
+  const SyntheticNeedle n = early_needle(side, 4, 70);  // 6 mm in view
   SyntheticImage img;
   img.seed = static_cast<uint64_t>(70 + side);
   const auto image = make_image(img, n);
