@@ -62,6 +62,9 @@ constexpr double kTipInViewMm = 1.0;
 // it. A bright straight stretch that starts farther inside than this, and than 1.5 times
 // its own length (a piece of a curved bone surface, a fibre), is not a needle.
 constexpr double kMaxEntryGapMm = 6.0, kEntryGapPerLength = 1.5;
+double max_entry_gap_mm(double length_mm) {
+  return std::max(kMaxEntryGapMm, kEntryGapPerLength * length_mm);
+}
 
 struct Run {
   size_t first = 0, last = 0;
@@ -184,7 +187,7 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
   if (q.size() < 4) return std::nullopt;
   const size_t max_gap = static_cast<size_t>(kMaxGapMm / pr.step_mm);
   // Only a run that starts near where the line enters the imaged area can be a needle
-  // (kMaxEntryGapMm; measure_shaft applies the rule exactly). A brighter structure farther
+  // (max_entry_gap_mm; measure_shaft applies the rule exactly). A brighter structure farther
   // along the line, a bone surface or fibre it crosses 30 mm beyond a short shaft's tip,
   // must not take the run from the shaft.
   auto near_entry = [&](const Run& r) {
@@ -192,7 +195,7 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
     while (i > 0 && imaged[i - 1]) --i;
     const double gap_mm = pr.s_of[r.first] - pr.s_of[i];
     const double length_mm = pr.s_of[r.last] - pr.s_of[r.first];
-    return gap_mm <= std::max(kMaxEntryGapMm, kEntryGapPerLength * length_mm);
+    return gap_mm <= max_entry_gap_mm(length_mm);
   };
   auto best_run = [&](double threshold) {
     return sonoflow::needle::best_run(q, threshold, max_gap, near_entry);
@@ -322,7 +325,7 @@ std::optional<Measurement> measure_shaft(const WorkImage& w, const cv::Mat& smoo
   m.length_mm = s_tip - s_start;
   if (m.length_mm < s.min_shaft_mm) return std::nullopt;
   m.entry_gap_mm = 0;
-  const double max_gap_mm = std::max(kMaxEntryGapMm, kEntryGapPerLength * m.length_mm);
+  const double max_gap_mm = max_entry_gap_mm(m.length_mm);
   while (m.entry_gap_mm <= max_gap_mm && w.imaged(line.at(s_start - m.entry_gap_mm - step_mm)))
     m.entry_gap_mm += step_mm;
   if (m.entry_gap_mm > max_gap_mm) return std::nullopt;
