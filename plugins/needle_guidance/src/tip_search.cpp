@@ -32,6 +32,8 @@ constexpr double kEchoEdgeFraction = 0.15, kEchoFrontMm = 0.5;
 constexpr double kOnShaftHalfWidthMm = 0.2;
 // Gaps in the bright run shorter than this are bridged (speckle nulls on the shaft).
 constexpr double kMaxGapMm = 1.0;
+// ... and longer ones when the shaft's echo goes on beyond them (join_runs_ahead).
+constexpr double kJoinGapMm = 2.5, kJoinMinMm = 2.0;
 // The run's ends are where the ridge drops to this fraction of its typical level: for a
 // symmetric blur the half-maximum crossing is the unbiased end of an edge.
 constexpr double kEdgeFraction = 0.5;
@@ -55,6 +57,9 @@ constexpr double kPolishOffsetMm = 0.3, kPolishOffsetStepMm = 0.1;
 // The shaft's bright run ends at a step down to below kStepFraction of its level, held for
 // at least kStepAfterMm to the run's end after kStepBeforeMm of shaft (end_at_step).
 constexpr double kStepFraction = 0.6, kStepBeforeMm = 3.0, kStepAfterMm = 1.5;
+// A stretch of a line clears the brighter of its two sides by this much where it is still
+// needle, not tissue (join_runs_ahead).
+constexpr double kNeedleContrastDb = 3.0;
 // Imaged tissue must lie this far beyond the tip (see measure_shaft).
 constexpr double kTipInViewMm = 1.0;
 // An in-plane needle is seen from where it enters the image (the side or top border, or
@@ -127,6 +132,53 @@ bool end_at_step(const std::vector<double>& q, Run& run, double step_mm) {
   return true;
 }
 
+double mean_of(const std::vector<double>& v, size_t first, size_t last) {
+  return std::accumulate(v.begin() + static_cast<long>(first),
+                         v.begin() + static_cast<long>(last) + 1, 0.0) /
+         static_cast<double>(last - first + 1);
+}
+
+// A rough shaft's echo has dim stretches longer than the gaps a run bridges (kMaxGapMm): a
+// run ending at one left the rest of a long needle out and the tip 15-17 mm short (hip
+// replays: 5 of 680 frames). A run that follows within kJoinGapMm is joined when the gap
+// still looks like needle (it clears the brighter of its two sides by `needle_contrast` on
+// average; tissue between a tip and a bone ahead of it does not) and the run is
+// part of the same echo: at least kJoinMinMm long and as bright as the shaft within
+// kStepFraction (a tissue boundary the line crosses ahead of the tip is fainter, see
+// end_at_step).
+void join_runs_ahead(const std::vector<double>& q, const std::vector<double>& over_brighter,
+                     double needle_contrast, Run& run, double threshold, double level,
+                     double step_mm) {
+  const auto join_gap = static_cast<size_t>(kJoinGapMm / step_mm);
+  const auto max_gap = static_cast<size_t>(kMaxGapMm / step_mm);
+  const auto min_len = static_cast<size_t>(kJoinMinMm / step_mm);
+  for (;;) {
+    size_t j = run.last + 1;
+    while (j < q.size() && q[j] < threshold && j - run.last - 1 <= join_gap) ++j;
+    if (j >= q.size() || q[j] < threshold) return;
+    // The gap still looks like needle: clear of its brighter side throughout, by
+    // needle_contrast on average.
+    const auto gap_from = over_brighter.begin() + static_cast<long>(run.last) + 1;
+    const auto gap_to = over_brighter.begin() + static_cast<long>(j);
+    if (gap_from == gap_to || *std::min_element(gap_from, gap_to) <= 0 ||
+        mean_of(over_brighter, run.last + 1, j - 1) < needle_contrast)
+      return;
+    size_t k = j, gap = 0;
+    for (size_t i = j + 1; i < q.size() && gap <= max_gap; ++i) {
+      if (q[i] >= threshold)
+        k = i, gap = 0;
+      else
+        ++gap;
+    }
+    if (k - j + 1 < min_len) return;
+    std::vector<double> part(q.begin() + static_cast<long>(j),
+                             q.begin() + static_cast<long>(k) + 1);
+    if (quantile(part, 0.5) < kStepFraction * level) return;
+    for (size_t i = j; i <= k; ++i) run.sum += q[i];
+    run.last = k;
+  }
+}
+
 }  // namespace
 
 double confidence_of(double significance) {
@@ -149,15 +201,17 @@ namespace {
 // Brightness along a line over its parallel background lines, and the bright run on it.
 struct Profile {
   // q: shaft over background (the best of three samples across the shaft, tolerating a
-  // slightly misplaced line); s_of: position along the line.
-  std::vector<double> q, s_of;
+  // slightly misplaced line); over_brighter: the same shaft value over the brighter of its
+  // two sides; s_of: position along the line.
+  std::vector<double> q, over_brighter, s_of;
   Run run;
   double level = 0;                         // the run's typical q
   double s_start = 0, s_tip = 0;            // sub-sample ends of the run, mm along the line
   double step_mm = 0;
 };
 
-std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, const Line& line) {
+std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, const Line& line,
+                                  const Settings& s) {
   double s0, s1;
   if (!clip(line, w.roi_box, s0, s1)) return std::nullopt;
   Profile pr;
@@ -165,22 +219,28 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
   const Vec2 normal(-line.dir.y(), line.dir.x());
   auto value = [&](const Vec2& p) { return sample_imaged(w, smooth, p); };
   const size_t expected = static_cast<size_t>((s1 - s0) / pr.step_mm) + 2;
-  for (auto* v : {&pr.q, &pr.s_of}) v->reserve(expected);
+  for (auto* v : {&pr.q, &pr.over_brighter, &pr.s_of}) v->reserve(expected);
   std::vector<bool> imaged;  // the line's own sample is imaged
   imaged.reserve(expected);
   for (double t = s0; t <= s1; t += pr.step_mm) {
     const Vec2 p = line.at(t);
     const float c = value(p);
     const float v = std::max({c, value(p + kOnShaftHalfWidthMm * normal), value(p - kOnShaftHalfWidthMm * normal)});
-    double bg = 0;
-    int n = 0;
+    double side_sum[2] = {0, 0};
+    int side_n[2] = {0, 0};
     for (size_t k = 0; k < 2 * kOffsets; ++k) {
       const double o = (k < kOffsets ? 1.0 : -1.0) * kBackgroundOffsetsMm[k % kOffsets];
-      if (const float b = value(p + o * normal); !std::isnan(b)) bg += b, ++n;
+      if (const float b = value(p + o * normal); !std::isnan(b))
+        side_sum[k / kOffsets] += b, ++side_n[k / kOffsets];
     }
+    const int n = side_n[0] + side_n[1];
     const bool ok = !std::isnan(v) && n > 0;
     imaged.push_back(!std::isnan(c));
-    pr.q.push_back(ok ? v - bg / n : 0.0);
+    pr.q.push_back(ok ? v - (side_sum[0] + side_sum[1]) / n : 0.0);
+    double brighter = -1e300;
+    for (int k = 0; k < 2; ++k)
+      if (side_n[k] > 0) brighter = std::max(brighter, side_sum[k] / side_n[k]);
+    pr.over_brighter.push_back(ok ? v - brighter : 0.0);
     pr.s_of.push_back(t);
   }
   const auto& q = pr.q;
@@ -215,6 +275,9 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
   }
   run = best_run(kEdgeFraction * level);
   if (!run) return std::nullopt;
+  const double needle_contrast = kNeedleContrastDb * 255.0 / s.dynamic_range_db;
+  join_runs_ahead(q, pr.over_brighter, needle_contrast, *run, kEdgeFraction * level, level,
+                  pr.step_mm);
   if (end_at_step(q, *run, pr.step_mm)) level = level_of(*run);
   pr.run = *run;
   pr.level = level;
@@ -311,11 +374,11 @@ double tip_of(const Profile& pr, const Settings& s) {
 
 std::optional<Measurement> measure_shaft(const WorkImage& w, const cv::Mat& smooth, const Line& fitted,
                                          const Settings& s) {
-  auto pr = profile_of(w, smooth, fitted);
+  auto pr = profile_of(w, smooth, fitted, s);
   if (!pr) return std::nullopt;
   bool moved = false;
   const Line line = snap_to_first_echo(w, smooth, fitted, pr->s_start, pr->s_tip, moved);
-  if (moved) pr = profile_of(w, smooth, line);
+  if (moved) pr = profile_of(w, smooth, line, s);
   if (!pr) return std::nullopt;
   const auto& q = pr->q;
   const Run* run = &pr->run;

@@ -61,7 +61,14 @@ std::shared_ptr<ImageFrame> make_image(const SyntheticImage& s, const SyntheticN
         // The shaft ends at the tip blurred like across it: a blurred step, half amplitude
         // at the tip.
         const double end = 0.5 * std::erfc(along / (sigma * std::numbers::sqrt2));
-        value += shaft_amp * std::exp(-0.5 * across * across / (sigma * sigma)) * end;
+        double gain = 1;
+        for (const auto& d : n.dims) {
+          const double k = sigma * std::numbers::sqrt2;
+          const double inside = 0.25 * std::erfc((-along - d.behind_tip_mm - d.length_mm) / k) *
+                                std::erfc((d.behind_tip_mm + along) / k);
+          gain *= std::pow(10.0, d.gain_db / 20 * inside);
+        }
+        value += shaft_amp * gain * std::exp(-0.5 * across * across / (sigma * sigma)) * end;
       }
       if (n.present && n.ahead_mm > 0 && along > n.ahead_from_mm &&
           along < n.ahead_from_mm + n.ahead_mm && across <= 4 * sigma)

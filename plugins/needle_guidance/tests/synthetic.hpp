@@ -32,6 +32,13 @@ struct SyntheticNeedle {
   // grey levels over the speckle, from ahead_from_mm beyond the tip on for ahead_mm (0:
   // none).
   double ahead_mm = 0, ahead_brightness = 0, ahead_from_mm = 0.5;
+  // Stretches of the shaft whose echo is weaker (a rough shaft's echo varies along it):
+  // from behind_tip_mm behind the tip back for length_mm, gain_db (< 0) on the shaft's
+  // amplitude, the stretch's ends blurred like the tip.
+  struct Dim {
+    double behind_tip_mm = 0, length_mm = 2, gain_db = -10;
+  };
+  std::vector<Dim> dims;
 };
 
 struct SyntheticImage {

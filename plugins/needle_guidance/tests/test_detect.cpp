@@ -268,6 +268,43 @@ TEST_CASE("a tissue boundary just ahead of the tip does not take the tip", "[det
   check_tip_on_axis(n, static_cast<uint64_t>(50 + side), 0.35);
 }
 
+TEST_CASE("a dim stretch within a long shaft does not end it", "[detect]") {
+  // A stretch of 1.5-2 mm, longer than the gaps the bright run bridges, where a long
+  // shaft's echo is much weaker (a rough shaft's echo varies along it): the run ended there
+  // and the tip was placed 8 mm short (hip replays: 15-17 mm short in 5 frames). The shaft
+  // beyond it is as bright as before and the stretch itself still stands above the tissue
+  // on both sides: the runs are joined. (Under the previous rule every case here failed.)
+  const int side = GENERATE(-1, +1);
+  const double length_mm = GENERATE(1.6, 2.0);
+  SyntheticNeedle n;
+  n.angle_deg = 30;
+  n.side = side;
+  n.tip_mm = {side * -3.0, 16.0};
+  n.brightness = 70;
+  n.dims = {{8, length_mm, -20}};
+  INFO("dim stretch " << length_mm << " mm");
+  check_tip_on_axis(n, static_cast<uint64_t>(80 + side), 0.5);
+}
+
+TEST_CASE("an echo beyond tissue ahead of the tip is not joined to the shaft", "[detect]") {
+  // A bone surface or a bright fibre the needle's line meets 2-2.4 mm beyond the tip (within
+  // the join's reach), as bright as the shaft: the tissue in between is no needle (it falls
+  // to its brighter side's level), so the run stays the shaft's and the tip where it ends.
+  // (At 1.5 mm the blur of the two ends fills the gap, which then looks like a dim needle.)
+  const int side = GENERATE(-1, +1);
+  const double gap_mm = GENERATE(2.0, 2.4);
+  SyntheticNeedle n;
+  n.angle_deg = 30;
+  n.side = side;
+  n.tip_mm = {side * -3.0, 16.0};
+  n.brightness = 70;
+  n.ahead_from_mm = gap_mm;
+  n.ahead_mm = 5;
+  n.ahead_brightness = 70;
+  INFO("gap " << gap_mm << " mm");
+  check_tip_on_axis(n, static_cast<uint64_t>(90 + side), 0.5);
+}
+
 TEST_CASE("a brighter structure far along the line does not take a short shaft's run", "[detect]") {
   // Early in a 30 deg knee insertion the needle's line runs on, 25-30 mm beyond its 6-7 mm
   // of shaft, across a bone surface that is brighter along it than the shaft. The profile's
