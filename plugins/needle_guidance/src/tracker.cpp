@@ -28,6 +28,13 @@ constexpr double kGate = 16.27;
 // Consecutive measurements outside the gate before the track restarts on them (the
 // needle was re-inserted elsewhere, or the track was wrong).
 constexpr int kRestartAfterRejections = 3;
+// A new track is confirmed by a second consistent measurement within this many frames
+// without one after its first (two of three frames): a short shaft early in an insertion
+// is often confident in every other frame only, and each miss had dropped the track
+// (replays: +0.9 points of hip detection, +0.1 of knee, no needle-free frame detected).
+// A missed frame in between does not make a static line more likely to be confirmed: it
+// needs two confident measurements in the gate either way.
+constexpr int kUnconfirmedCoastFrames = 1;
 // Confidence decays per coasted frame.
 constexpr double kCoastDecay = 0.8;
 // A tip this far short of the prediction (while the shaft agrees) counts as retreating.
@@ -127,7 +134,9 @@ TrackOutput Tracker::update(const std::optional<Measurement>& m) {
     }
   }
   if (!accepted) {
-    if (!confirmed_ || ++coasted_ > max_coast_frames_) {
+    // An unconfirmed track survives kUnconfirmedCoastFrames without a measurement (not
+    // reported), one outside its gate not at all.
+    if (++coasted_ > (confirmed_ ? max_coast_frames_ : (m ? 0 : kUnconfirmedCoastFrames))) {
       // An unconfirmed track, or one coasted too long, is dropped.
       const bool had_measurement = m.has_value();
       alive_ = false;

@@ -2,10 +2,10 @@
 // (rad), the shaft's signed offset from a reference point (mm), the tip's position along
 // the shaft (mm) and its speed (mm/frame): a needle is advanced or withdrawn along its own
 // axis while the hand tilts and shifts it slowly. Measurements are gated (Mahalanobis
-// distance); a new track is confirmed by a second consistent measurement before it is
-// reported, so single-frame speckle lines are not; on a brief loss the track coasts on
-// its prediction for a few frames (reported with measured = false) and picks the needle up
-// again when it comes back within the gate.
+// distance); a new track is confirmed by a second consistent measurement (within two
+// frames of its first) before it is reported, so single-frame speckle lines are not; on a
+// brief loss the track coasts on its prediction for a few frames (reported with measured =
+// false) and picks the needle up again when it comes back within the gate.
 #pragma once
 
 #include <Eigen/Core>

@@ -33,6 +33,23 @@ TEST_CASE("a track is reported from its second consistent measurement", "[tracke
   CHECK((o.tip_mm - at_frame(1).tip_mm).norm() < 0.3);
 }
 
+TEST_CASE("a track is confirmed across one missed frame, not two", "[tracker]") {
+  Tracker t(5);
+  CHECK_FALSE(t.update(at_frame(0)).detected);
+  CHECK_FALSE(t.update(std::nullopt).detected);
+  const TrackOutput o = t.update(at_frame(2));
+  CHECK(o.detected);  // before, the miss had dropped the track: not detected here
+  CHECK(o.measured);
+  CHECK((o.tip_mm - at_frame(2).tip_mm).norm() < 0.3);
+
+  Tracker late(5);
+  late.update(at_frame(0));
+  late.update(std::nullopt);
+  late.update(std::nullopt);
+  CHECK_FALSE(late.update(at_frame(3)).detected);  // a new track, unconfirmed
+  CHECK(late.update(at_frame(4)).detected);
+}
+
 TEST_CASE("the tracker coasts through a brief loss and recovers", "[tracker]") {
   Tracker t(5);
   for (int k = 0; k < 20; ++k) t.update(at_frame(k));
