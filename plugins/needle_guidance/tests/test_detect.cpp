@@ -50,6 +50,17 @@ SyntheticNeedle early_needle(int side, double angle_deg, double brightness) {
   return n;
 }
 
+// A 30 deg needle entering from `side` with its tip at (side * -3, 16) mm: ~25 mm of a
+// moderately bright shaft (70 grey levels over the speckle) in view.
+SyntheticNeedle long_needle(int side) {
+  SyntheticNeedle n;
+  n.angle_deg = 30;
+  n.side = side;
+  n.tip_mm = {side * -3.0, 16.0};
+  n.brightness = 70;
+  return n;
+}
+
 // measure_on_axis finds the shaft, with its tip within tolerance_mm of the true one.
 void check_tip_on_axis(const SyntheticNeedle& n, uint64_t seed, double tolerance_mm) {
   const auto m = measure_on_axis(n, seed);
@@ -276,11 +287,7 @@ TEST_CASE("a dim stretch within a long shaft does not end it", "[detect]") {
   // on both sides: the runs are joined. (Under the previous rule every case here failed.)
   const int side = GENERATE(-1, +1);
   const double length_mm = GENERATE(1.6, 2.0);
-  SyntheticNeedle n;
-  n.angle_deg = 30;
-  n.side = side;
-  n.tip_mm = {side * -3.0, 16.0};
-  n.brightness = 70;
+  SyntheticNeedle n = long_needle(side);
   n.dims = {{8, length_mm, -20}};
   INFO("dim stretch " << length_mm << " mm");
   check_tip_on_axis(n, static_cast<uint64_t>(80 + side), 0.5);
@@ -293,11 +300,7 @@ TEST_CASE("an echo beyond tissue ahead of the tip is not joined to the shaft", "
   // (At 1.5 mm the blur of the two ends fills the gap, which then looks like a dim needle.)
   const int side = GENERATE(-1, +1);
   const double gap_mm = GENERATE(2.0, 2.4);
-  SyntheticNeedle n;
-  n.angle_deg = 30;
-  n.side = side;
-  n.tip_mm = {side * -3.0, 16.0};
-  n.brightness = 70;
+  SyntheticNeedle n = long_needle(side);
   n.ahead_from_mm = gap_mm;
   n.ahead_mm = 5;
   n.ahead_brightness = 70;
