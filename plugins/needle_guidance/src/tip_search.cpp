@@ -132,6 +132,13 @@ bool end_at_step(const std::vector<double>& q, Run& run, double step_mm) {
   return true;
 }
 
+// A run's typical level: the median of q over [first, last].
+double level_of(const std::vector<double>& q, size_t first, size_t last) {
+  return quantile(std::vector<double>(q.begin() + static_cast<long>(first),
+                                      q.begin() + static_cast<long>(last) + 1),
+                  0.5);
+}
+
 double mean_of(const std::vector<double>& v, size_t first, size_t last) {
   return std::accumulate(v.begin() + static_cast<long>(first),
                          v.begin() + static_cast<long>(last) + 1, 0.0) /
@@ -171,9 +178,7 @@ void join_runs_ahead(const std::vector<double>& q, const std::vector<double>& ov
         ++gap;
     }
     if (k - j + 1 < min_len) return;
-    std::vector<double> part(q.begin() + static_cast<long>(j),
-                             q.begin() + static_cast<long>(k) + 1);
-    if (quantile(part, 0.5) < kStepFraction * level) return;
+    if (level_of(q, j, k) < kStepFraction * level) return;
     for (size_t i = j; i <= k; ++i) run.sum += q[i];
     run.last = k;
   }
@@ -262,15 +267,12 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
   };
   double level = quantile(q, kLevelQuantile);
   if (level <= 0) return std::nullopt;
-  // A run's typical level: its median q.
-  auto level_of = [&](const Run& r) {
-    return quantile(std::vector<double>(q.begin() + r.first, q.begin() + r.last + 1), 0.5);
-  };
+  auto run_level = [&](const Run& r) { return level_of(q, r.first, r.last); };
   std::optional<Run> run;
   for (int pass = 0; pass < 2; ++pass) {
     run = best_run(kEdgeFraction * level);
     if (!run) return std::nullopt;
-    level = level_of(*run);
+    level = run_level(*run);
     if (level <= 0) return std::nullopt;
   }
   run = best_run(kEdgeFraction * level);
@@ -278,7 +280,7 @@ std::optional<Profile> profile_of(const WorkImage& w, const cv::Mat& smooth, con
   const double needle_contrast = kNeedleContrastDb * 255.0 / s.dynamic_range_db;
   join_runs_ahead(q, pr.over_brighter, needle_contrast, *run, kEdgeFraction * level, level,
                   pr.step_mm);
-  if (end_at_step(q, *run, pr.step_mm)) level = level_of(*run);
+  if (end_at_step(q, *run, pr.step_mm)) level = run_level(*run);
   pr.run = *run;
   pr.level = level;
   const double threshold = kEdgeFraction * level;
