@@ -68,12 +68,10 @@ void Guidance::set_settings(const Settings& s) {
   tracker_.set_max_coast_frames(s.max_coast_frames);
 }
 
-std::optional<Measurement> Guidance::measure(const Raster& image, BoxMm& image_box) {
-  const WorkImage w = make_work_image(image, settings_, workspace_);
-  image_box = w.image_box;
-  const std::vector<Candidate> candidates = method_ == Method::hough
-                                                ? detect_hough(w, settings_, workspace_)
-                                                : detect_ransac(w, settings_, workspace_);
+std::optional<Measurement> Guidance::measure(const WorkImage& w) {
+  std::vector<Candidate> candidates = method_ == Method::hough
+                                          ? detect_hough(w, settings_, workspace_)
+                                          : detect_ransac(w, settings_, workspace_);
   const cv::Mat& smooth = smooth_for_profile(w, workspace_);
   std::optional<Measurement> best;
   // Among the shafts confident enough to be a needle, the one with the most contrast (short
@@ -118,10 +116,21 @@ std::optional<Measurement> Guidance::measure(const Raster& image, BoxMm& image_b
 }
 
 void Guidance::process(const Raster& image, NeedleFrame& out) {
-  BoxMm box;
-  last_ = measure(image, box);
+  const WorkImage w = make_work_image(image, settings_, workspace_);
+  const BoxMm box = w.image_box;
+  last_ = measure(w);
+  if (last_) {
+    last_->axial_shift_mm = recent_.axial_shift_mm(w, workspace_.smooth, *last_);
+    last_->slides = last_->confidence > 0 && recent_.slides(w, workspace_.smooth, *last_);
+  }
+  // A shaft sliding along itself through still tissue is a needle being moved, which no
+  // static tissue line can be: its own significance need only show a real echo (confidence
+  // above 0), not an exceptional one (knee replays: a faint shaft under the tendon early in
+  // an insertion; needle-free frames never slide).
   std::optional<Measurement> accepted = last_;
-  if (accepted && accepted->confidence < settings_.min_confidence) accepted.reset();
+  if (accepted && accepted->confidence < settings_.min_confidence && !accepted->slides)
+    accepted.reset();
+  recent_.keep(w, workspace_.smooth);
   const TrackOutput t = tracker_.update(accepted);
 
   out.detected = t.detected;

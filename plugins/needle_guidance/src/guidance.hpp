@@ -6,6 +6,7 @@
 
 #include <functional>
 
+#include "axial_motion.hpp"
 #include "line_fit.hpp"
 #include "sonoflow/frames.hpp"
 #include "tracker.hpp"
@@ -35,7 +36,7 @@ class Guidance {
   const std::optional<Measurement>& last_measurement() const { return last_; }
 
  private:
-  std::optional<Measurement> measure(const Raster& image, BoxMm& image_box);
+  std::optional<Measurement> measure(const WorkImage& w);
 
   Method method_;
   Settings settings_;
@@ -46,6 +47,7 @@ class Guidance {
     OwnWorkspace(const OwnWorkspace&) {}
     OwnWorkspace& operator=(const OwnWorkspace&) { return *this; }
   } workspace_;
+  RecentFrames recent_;  // the last images, for the needle's axial motion
   Tracker tracker_;
   std::optional<Measurement> last_;
 };

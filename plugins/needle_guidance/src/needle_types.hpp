@@ -69,6 +69,12 @@ struct Measurement {
   // along `line` from its point.
   double span_from_mm = 0, span_to_mm = 0;
   double fade_ratio = 1;    // distal third's brightness over the proximal third's
+  // How far the shaft's echo pattern moved along line.dir since the previous frame, mm
+  // (+: towards the tip; axial_motion.hpp). nullopt when it could not be measured.
+  std::optional<double> axial_shift_mm;
+  // The shaft slid along itself through still tissue over the last frames: a needle being
+  // moved (axial_motion.hpp). A new track starts confirmed on such a measurement.
+  bool slides = false;
 };
 
 }  // namespace sonoflow::needle

@@ -25,7 +25,8 @@ void declare_parameters(NodeSpec& spec) {
       .param(ParamSpec::point2_mm("target_mm", {0, 20}).doc("Target point [x, z] in the image plane").live())
       .param(ParamSpec::real("min_confidence", 0.5)
                  .range(0, 1)
-                 .doc("Measurements below this confidence are not taken as a needle")
+                 .doc("Measurements below this confidence are not taken as a needle, unless the "
+                      "shaft slides along itself through still tissue")
                  .live())
       .param(ParamSpec::integer("max_coast_frames", 5)
                  .range(0, 300)

@@ -41,6 +41,18 @@ constexpr double kCoastDecay = 0.8;
 constexpr double kRetreatMm = 1.5;
 // A tip innovation beyond this is a jump, not noise: the state takes it as measured.
 constexpr double kTipJumpMm = 3.0;
+// The axial shift's noise (one sigma, mm per frame): 0.1-0.15 mm on the simulated hip and
+// knee (axial_motion.hpp); and its gate against the predicted speed (chi-square, 1 degree
+// of freedom, 99.9 %).
+constexpr double kShiftNoiseMm = 0.15;
+constexpr double kShiftGate = 10.83;
+// A tip measured this far short of the prediction, while the axial shift is known, is
+// censored: the needle reaches at least that far, and the tip is not pulled back. Only a
+// tip that kCensorSupport readings agreed with (within kCensorMm) since the track started
+// or its tip last jumped is trusted so (knee replays: a tip once placed 3-7 mm ahead at a
+// tissue boundary held off the true one behind it for 20-40 frames).
+constexpr double kCensorMm = 1.0;
+constexpr int kCensorSupport = 3;
 
 double wrap_pi(double a) {
   while (a > std::numbers::pi / 2) a -= std::numbers::pi;
@@ -68,17 +80,62 @@ Eigen::Vector3d Tracker::measure_vector(const Measurement& m) const {
 void Tracker::start(const Measurement& m) {
   ref_ = m.tip_mm;
   const Eigen::Vector3d z = measure_vector(m);
-  x_ << z, 0;
+  x_ << z, m.axial_shift_mm.value_or(0);
   const double angle_noise = angle_noise_rad(m);
+  const double speed_var = m.axial_shift_mm ? kShiftNoiseMm * kShiftNoiseMm : 1.0;
   p_ = Eigen::Vector4d(angle_noise * angle_noise, kOffsetNoiseMm * kOffsetNoiseMm,
-                       kTipNoiseMm * kTipNoiseMm, 1.0)
+                       kTipNoiseMm * kTipNoiseMm, speed_var)
            .asDiagonal();
   shaft_start_ = m.shaft_start_mm;
   confidence_ = m.confidence;
   alive_ = true;
-  confirmed_ = false;
+  // A shaft seen sliding through still tissue needs no second frame to rule out speckle.
+  confirmed_ = m.slides;
   coasted_ = rejected_in_row_ = 0;
   retreated_ = false;
+  tip_support_ = 0;
+}
+
+void Tracker::update_with(const Measurement& m, const Eigen::Vector3d& y_line_tip) {
+  // Rows measured this frame: angle and offset always; the tip unless it is censored; the
+  // tip's speed when the shaft's echo pattern gave the axial shift (axial_motion.hpp).
+  const std::optional<double> shift = m.axial_shift_mm;
+  const double y_speed = shift ? *shift - x_(3) : 0;
+  // A shift far from the predicted speed is a mismatch of the pattern, not a jolt.
+  const bool use_speed =
+      shift && y_speed * y_speed <= kShiftGate * (p_(3, 3) + kShiftNoiseMm * kShiftNoiseMm);
+  // A tip measured well short while the pattern says where the needle went: the end of
+  // the shaft fell dim (a rough shaft, bone behind it) or left the plane; the needle is
+  // at least as far as measured, and the prediction knows better where.
+  const bool censored = use_speed && tip_support_ >= kCensorSupport && y_line_tip(2) < -kCensorMm;
+  int rows[4], n = 0;
+  rows[n++] = 0;
+  rows[n++] = 1;
+  if (!censored) rows[n++] = 2;
+  if (use_speed) rows[n++] = 3;
+  const double angle_noise = angle_noise_rad(m);
+  const double noise[4] = {angle_noise * angle_noise, kOffsetNoiseMm * kOffsetNoiseMm,
+                           kTipNoiseMm * kTipNoiseMm, kShiftNoiseMm * kShiftNoiseMm};
+  Eigen::MatrixXd h = Eigen::MatrixXd::Zero(n, 4), r = Eigen::MatrixXd::Zero(n, n);
+  Eigen::VectorXd y(n);
+  for (int i = 0; i < n; ++i) {
+    h(i, rows[i]) = 1;
+    r(i, i) = noise[rows[i]];
+    y(i) = rows[i] < 3 ? y_line_tip(rows[i]) : y_speed;
+  }
+  const Eigen::MatrixXd s = h * p_ * h.transpose() + r;
+  const Eigen::MatrixXd k = p_ * h.transpose() * s.inverse();
+  x_ += k * y;
+  p_ = (Mat4::Identity() - k * h) * p_;
+  // A jump of the tip ahead, or back without a shift to explain it otherwise, is taken as
+  // it is measured; the speed is then the shift's, or unknown.
+  if (!censored && std::abs(y_line_tip(2)) > kTipJumpMm) {
+    x_(2) = measure_vector(m)(2);
+    x_(3) = use_speed ? *shift : 0;
+    tip_support_ = 0;
+  } else if (!censored && std::abs(y_line_tip(2)) <= kCensorMm) {
+    ++tip_support_;
+  }
 }
 
 TrackOutput Tracker::update(const std::optional<Measurement>& m) {
@@ -100,29 +157,22 @@ TrackOutput Tracker::update(const std::optional<Measurement>& m) {
 
   bool accepted = false;
   if (m) {
-    Eigen::Matrix<double, 3, 4> h = Eigen::Matrix<double, 3, 4>::Zero();
-    h.leftCols<3>().setIdentity();
-    const double angle_noise = angle_noise_rad(*m);
-    const Eigen::Vector3d r_diag(angle_noise * angle_noise, kOffsetNoiseMm * kOffsetNoiseMm,
-                                 kTipNoiseMm * kTipNoiseMm);
-    Eigen::Vector3d y = measure_vector(*m) - h * x_;
+    const Eigen::Vector3d z = measure_vector(*m);
+    Eigen::Vector3d y = z - x_.head<3>();
     y(0) = wrap_pi(y(0));
-    const Eigen::Matrix3d s = h * p_ * h.transpose() + Eigen::Matrix3d(r_diag.asDiagonal());
+    const double angle_noise = angle_noise_rad(*m);
     // Angle and offset gate the association; the tip along the shaft may jump (a tip
     // leaving the plane, a fast push) without it being another needle.
-    const Eigen::Matrix2d s_line = s.topLeftCorner<2, 2>();
+    const Eigen::Matrix2d s_line =
+        p_.topLeftCorner<2, 2>() +
+        Eigen::Vector2d(angle_noise * angle_noise, kOffsetNoiseMm * kOffsetNoiseMm)
+            .asDiagonal()
+            .toDenseMatrix();
     const double d2_line = y.head<2>().dot(s_line.inverse() * y.head<2>());
     if (d2_line <= kGate) {
       accepted = true;
       if (y(2) < -kRetreatMm && x_(3) >= 0) retreated_ = true;
-      const Eigen::Matrix<double, 4, 3> k = p_ * h.transpose() * s.inverse();
-      x_ += k * y;
-      p_ = (Mat4::Identity() - k * h) * p_;
-      // A jump of the tip is taken as it is measured, without the speed following it.
-      if (std::abs(y(2)) > kTipJumpMm) {
-        x_(2) = measure_vector(*m)(2);
-        x_(3) = 0;
-      }
+      update_with(*m, y);
       shaft_start_ = m->shaft_start_mm;
       confirmed_ = true;
       confidence_ = m->confidence;

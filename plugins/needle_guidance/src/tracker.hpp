@@ -2,10 +2,14 @@
 // (rad), the shaft's signed offset from a reference point (mm), the tip's position along
 // the shaft (mm) and its speed (mm/frame): a needle is advanced or withdrawn along its own
 // axis while the hand tilts and shifts it slowly. Measurements are gated (Mahalanobis
-// distance); a new track is confirmed by a second consistent measurement (within two
-// frames of its first) before it is reported, so single-frame speckle lines are not; on a
-// brief loss the track coasts on its prediction for a few frames (reported with measured =
-// false) and picks the needle up again when it comes back within the gate.
+// distance). When the shaft's axial shift since the last frame is known
+// (axial_motion.hpp) it measures the tip's speed, and a tip read well short of the
+// prediction is then a lower bound only (the shaft's end fell dim). A new track is
+// confirmed by a second consistent measurement (within two frames of its first) before it
+// is reported, so single-frame speckle lines are not, unless its first slides along itself
+// through still tissue; on a brief loss the track coasts on its prediction for a few frames
+// (reported with measured = false) and picks the needle up again when it comes back
+// within the gate.
 #pragma once
 
 #include <Eigen/Core>
@@ -44,6 +48,9 @@ class Tracker {
   using Mat4 = Eigen::Matrix4d;
   Eigen::Vector3d measure_vector(const Measurement& m) const;
   void start(const Measurement& m);
+  // The Kalman update by an accepted measurement; y_line_tip: its innovation in angle,
+  // offset and tip position.
+  void update_with(const Measurement& m, const Eigen::Vector3d& y_line_tip);
   TrackOutput output(bool measured) const;
 
   int max_coast_frames_;
@@ -56,6 +63,7 @@ class Tracker {
   int coasted_ = 0;
   int rejected_in_row_ = 0;
   bool retreated_ = false;
+  int tip_support_ = 0;  // tip measurements that agreed with the state since start or a jump
 };
 
 }  // namespace sonoflow::needle

@@ -129,11 +129,13 @@ EvalStats evaluate(const std::filesystem::path& path, Method method, const Setti
       std::fprintf(
           stderr,
           "frame %zu truth tip (%.1f, %.1f) %.1f deg, %.1f mm in view | detected %d tip (%.1f, "
-          "%.1f) | best %s tip (%.1f, %.1f) %.1f deg significance %.2f length %.1f conf %.2f\n",
+          "%.1f) | best %s tip (%.1f, %.1f) %.1f deg significance %.2f length %.1f conf %.2f shift "
+          "%.2f slides %d\n",
           i, tip.x(), tip.y(), truth->shaft_angle_deg, inside_mm, out.detected, out.tip_mm[0],
           out.tip_mm[1], m ? "" : "none", m ? m->tip_mm.x() : 0.0, m ? m->tip_mm.y() : 0.0,
           m ? m->line.angle_deg() : 0.0, m ? m->significance : 0.0, m ? m->length_mm : 0.0,
-          m ? m->confidence : 0.0);
+          m ? m->confidence : 0.0, m && m->axial_shift_mm ? *m->axial_shift_mm : std::nan(""),
+          m ? static_cast<int>(m->slides) : 0);
     }
     ++st.needle_frames;
     auto& view = st.by_view_mm[5 * static_cast<int>(inside_mm / 5)];

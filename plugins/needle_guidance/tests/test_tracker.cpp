@@ -1,5 +1,6 @@
 // The Kalman tracker on synthetic measurement sequences: confirmation, smoothing,
-// coasting through a brief loss with measured = false, recovery, giving up, gating.
+// coasting through a brief loss with measured = false, recovery, giving up, gating, and
+// the tip's speed from the shaft's axial motion (censored tip readings).
 #include <catch2/catch.hpp>
 #include <cmath>
 
@@ -19,6 +20,15 @@ Measurement at_frame(int k, double speed = 0.2) {
   m.line = {start, dir};
   m.confidence = 0.9;
   m.length_mm = 10 + speed * k;
+  return m;
+}
+
+// at_frame(k, speed) with the axial shift the shaft's echo pattern would give, and the tip
+// read `short_mm` short of where it is.
+Measurement with_shift(int k, double speed, double short_mm = 0) {
+  Measurement m = at_frame(k, speed);
+  m.axial_shift_mm = speed;
+  m.tip_mm -= short_mm * m.line.dir;
   return m;
 }
 
@@ -127,4 +137,80 @@ TEST_CASE("a short shaft's angle may wander by what its length allows", "[tracke
   Tracker long_shaft(5);
   CHECK_FALSE(long_shaft.update(turned(25, +2)).detected);
   CHECK_FALSE(long_shaft.update(turned(25, -7)).measured);
+}
+
+TEST_CASE("with the axial shift known, a tip read short is not pulled back", "[tracker]") {
+  // A needle advancing 0.5 mm per frame, tracked, whose last 2 mm then read dim for six
+  // frames (a rough shaft's dim end, or bone just behind it): the shaft's pattern still
+  // says where it went, and the reported tip stays on the true one.
+  for (const bool shift_known : {true, false}) {
+    Tracker t(5);
+    for (int k = 0; k < 10; ++k) t.update(shift_known ? with_shift(k, 0.5) : at_frame(k, 0.5));
+    double worst_mm = 0;
+    bool flagged = true;
+    for (int k = 10; k < 16; ++k) {
+      Measurement m = with_shift(k, 0.5, 2.0);
+      if (!shift_known) m.axial_shift_mm.reset();
+      const TrackOutput o = t.update(m);
+      REQUIRE(o.measured);
+      worst_mm = std::max(worst_mm, (o.tip_mm - at_frame(k, 0.5).tip_mm).norm());
+      flagged = flagged && o.tip_retreated;  // still "tip lost while the shaft is seen"
+    }
+    if (shift_known) {
+      CHECK(worst_mm < 0.3);
+      CHECK(flagged);
+    } else {
+      CHECK(worst_mm > 1.0);  // without the shift the readings pull the tip back
+    }
+  }
+}
+
+TEST_CASE("a needle stopped at its target keeps its tip while the tip reads short", "[tracker]") {
+  Tracker t(5);
+  for (int k = 0; k < 10; ++k) t.update(with_shift(k, 0.5));
+  const Vec2 arrived = at_frame(9, 0.5).tip_mm;
+  for (int k = 0; k < 15; ++k) {
+    Measurement m = with_shift(9, 0.5, 1.8);
+    m.axial_shift_mm = 0.0;  // at rest
+    const TrackOutput o = t.update(m);
+    CHECK((o.tip_mm - arrived).norm() < 0.3);
+  }
+}
+
+TEST_CASE("a withdrawn needle is followed back", "[tracker]") {
+  // Withdrawal moves the shaft's pattern back with the tip: the reading agrees with the
+  // shift, nothing is censored.
+  Tracker t(5);
+  for (int k = 0; k < 10; ++k) t.update(with_shift(k, 0.5));
+  TrackOutput o;
+  for (int k = 10; k < 20; ++k) {
+    Measurement m = with_shift(20 - k, 0.5);  // back along the same path
+    m.axial_shift_mm = -0.5;
+    o = t.update(m);
+  }
+  CHECK((o.tip_mm - at_frame(1, 0.5).tip_mm).norm() < 0.3);
+}
+
+TEST_CASE("a tip that jumped ahead does not hold off the true one behind it", "[tracker]") {
+  // A tissue boundary bright along the line 4 mm ahead is read as the tip once; the next
+  // readings, at the true tip, are behind the state: they are not censored, as no reading
+  // has agreed with the state since it jumped.
+  Tracker t(5);
+  for (int k = 0; k < 10; ++k) t.update(with_shift(k, 0.5));
+  t.update(with_shift(10, 0.5, -4.0));
+  TrackOutput o;
+  for (int k = 11; k < 16; ++k) o = t.update(with_shift(k, 0.5));
+  CHECK((o.tip_mm - at_frame(15, 0.5).tip_mm).norm() < 0.5);
+}
+
+TEST_CASE("an axial shift far from the track's speed is not taken", "[tracker]") {
+  Tracker t(5);
+  for (int k = 0; k < 10; ++k) t.update(with_shift(k, 0.5));
+  Measurement m = with_shift(10, 0.5, 2.0);
+  m.axial_shift_mm = 3.5;  // a pattern mismatch, not a jolt of the hand
+  const TrackOutput o = t.update(m);
+  // The wrong shift neither moves the tip 3 mm ahead nor censors the short reading.
+  const double along_mm = o.line.dir.dot(o.tip_mm - at_frame(10, 0.5).tip_mm);
+  CHECK(along_mm < 0);
+  CHECK(along_mm > -2.0);
 }
