@@ -200,6 +200,11 @@ TrackOutput Tracker::update(const std::optional<Measurement>& m) {
   return output(accepted);
 }
 
+std::optional<Line> Tracker::line() const {
+  if (!alive_ || !confirmed_) return std::nullopt;
+  return output(false).line;
+}
+
 TrackOutput Tracker::output(bool measured) const {
   TrackOutput o;
   if (!alive_) return o;

@@ -42,6 +42,9 @@ class Tracker {
   TrackOutput update(const std::optional<Measurement>& m);
 
   bool tracking() const { return alive_; }
+  // The shaft line of a confirmed track as it stands (point: the shaft start); nullopt
+  // without one.
+  std::optional<Line> line() const;
 
  private:
   using Vec4 = Eigen::Vector4d;

@@ -214,3 +214,15 @@ TEST_CASE("an axial shift far from the track's speed is not taken", "[tracker]")
   CHECK(along_mm < 0);
   CHECK(along_mm > -2.0);
 }
+
+TEST_CASE("the tracked line is offered once the track is confirmed", "[tracker]") {
+  Tracker t(5);
+  CHECK_FALSE(t.line());
+  t.update(at_frame(0));
+  CHECK_FALSE(t.line());  // unconfirmed: may be speckle
+  t.update(at_frame(1));
+  const auto line = t.line();
+  REQUIRE(line);
+  CHECK(line->distance_mm(at_frame(1).tip_mm) < 0.1);
+  CHECK(std::abs(line->dir.dot(at_frame(1).line.dir)) > 0.9999);
+}
