@@ -16,7 +16,9 @@
 #  - asan: the whole test suite, every label but three: not `sdk` (it installs the SDK and
 #    builds the out-of-tree example with the *normal* flags, which would not link against
 #    an ASan libsonoflow), not `bench` (benchmarks are not built: timing under ASan means
-#    nothing) and not `needle_accuracy` (left out of the normal run too, see tools/setup.sh).
+#    nothing) and not `needle_accuracy` (30 runs of the simulated chain, ~4 CPU-minutes
+#    in the normal build: many times that under ASan, and the chain's code is covered by
+#    the `cli`, `needle` and `beamformer` tests).
 #  - tsan: the suites that exercise the runtime's threads: `framework` (runtime, join,
 #    stats, control), `cli` (pipelines run end to end, signals) and `faults` (throwing
 #    nodes, backpressure, plugin scanning, recorder faults), built from the framework, the

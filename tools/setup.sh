@@ -10,7 +10,7 @@
 #
 # Environment: BUILD_DIR (default build), JOBS (default: number of cores),
 # CTEST_LABELS (a ctest -L regex; default: every test), CTEST_EXCLUDE (a ctest -LE regex;
-# default needle_accuracy, see below).
+# default needle_compare, see below).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -69,11 +69,11 @@ EOT
       --set "recorder.path=$recording" --report "$report"
     ;;
   test)
-    # needle_accuracy is issue #5's acceptance check, which the detectors do not pass yet:
-    # left out unless asked for (CTEST_LABELS=needle_accuracy CTEST_EXCLUDE=).
+    # needle_compare is issue #5's targets judged on the second needle detector, which it
+    # does not meet: left out unless asked for (CTEST_LABELS=needle_compare CTEST_EXCLUDE=).
     labels=()
     [[ -n "${CTEST_LABELS:-}" ]] && labels+=(-L "$CTEST_LABELS")
-    exclude="${CTEST_EXCLUDE-needle_accuracy}"
+    exclude="${CTEST_EXCLUDE-needle_compare}"
     [[ -n "$exclude" ]] && labels+=(-LE "$exclude")
     ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 300 "${labels[@]}"
     ;;

@@ -14,9 +14,12 @@
 //                that is off by more than needle_eval's wild_tip_error_mm/wild_angle_error_deg
 //   needle_free  false detections <= 1 % of needle-free frames
 //
-// Exit 0 when every evaluator meets the mode's targets, 1 otherwise (each miss named with
-// its figure and target), 2 on bad usage. A check that had too few frames to judge fails:
-// a test must not pass because nothing was measured.
+// `--judge ID` (repeatable) judges only those evaluators; the others' pooled figures are
+// printed beside them, not judged (a comparison). Without it every evaluator is judged.
+// Exit 0 when every judged evaluator meets the mode's targets, 1 otherwise (each miss
+// named with its figure and target), 2 on bad usage. A check that had too few frames to
+// judge fails: a test must not pass because nothing was measured; so does one whose
+// --judge names an evaluator none of the runs has.
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -25,6 +28,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,12 +52,13 @@ struct Options {
   std::string mode;
   uint64_t min_frames = 20;  // in-plane (or needle-free) frames needed to judge at all
   std::vector<fs::path> runs;
+  std::set<std::string> judged;  // empty: all
 };
 
 int usage(const std::string& why) {
   std::cerr << "needle_accuracy_check: " << why << "\n"
             << "usage: needle_accuracy_check --mode accuracy|degraded|needle_free "
-               "[--min-frames N] RUN_DIR...\n";
+               "[--min-frames N] [--judge EVALUATOR]... RUN_DIR...\n";
   return 2;
 }
 
@@ -113,7 +118,8 @@ std::vector<std::string> print_run(const fs::path& dir) {
 
 class Judge {
  public:
-  explicit Judge(std::string who) : who_(std::move(who)) {}
+  // A judge that only reports (`enforced` false) prints "miss" where it would fail.
+  Judge(std::string who, bool enforced) : who_(std::move(who)), enforced_(enforced) {}
   void at_most(const std::string& what, std::optional<double> value, double limit) {
     check(what, value, value && *value <= limit, "<= " + fmt(limit));
   }
@@ -122,25 +128,27 @@ class Judge {
   }
   void enough(const std::string& what, uint64_t count, uint64_t needed) {
     const bool ok = count >= needed;
-    std::printf("  %-5s %-14s %-28s %10llu   (need >= %llu)\n", ok ? "ok" : "FAIL", who_.c_str(),
+    std::printf("  %-5s %-14s %-28s %10llu   (need >= %llu)\n", verdict(ok), who_.c_str(),
                 what.c_str(), static_cast<unsigned long long>(count),
                 static_cast<unsigned long long>(needed));
-    failed_ |= !ok;
+    failed_ |= !ok && enforced_;
   }
   bool failed() const { return failed_; }
 
  private:
   void check(const std::string& what, std::optional<double> value, bool ok, const std::string& target) {
-    std::printf("  %-5s %-14s %-28s %10s   (target %s)\n", ok ? "ok" : "FAIL", who_.c_str(),
-                what.c_str(), value ? fmt(*value).c_str() : "none", target.c_str());
-    failed_ |= !ok;
+    std::printf("  %-5s %-14s %-28s %10s   (target %s)\n", verdict(ok), who_.c_str(), what.c_str(),
+                value ? fmt(*value).c_str() : "none", target.c_str());
+    failed_ |= !ok && enforced_;
   }
+  const char* verdict(bool ok) const { return ok ? "ok" : enforced_ ? "FAIL" : "miss"; }
   std::string who_;
+  bool enforced_;
   bool failed_ = false;
 };
 
 bool judge(const std::string& id, const Summary& s, const Options& o) {
-  Judge j(id);
+  Judge j(id, o.judged.empty() || o.judged.count(id) > 0);
   if (o.mode == "needle_free") {
     j.enough("needle-free frames", s.needle_free_frames, o.min_frames);
     j.at_most("false detection rate", s.false_detection_rate, kFalseDetectionRateMax);
@@ -181,6 +189,8 @@ int main(int argc, char** argv) {
       } catch (const std::exception&) {
         return usage("--min-frames takes a whole number, got '" + std::string(argv[i]) + "'");
       }
+    } else if (a == "--judge" && i + 1 < argc) {
+      o.judged.insert(argv[++i]);
     } else if (a.rfind("--", 0) == 0) {
       return usage("unknown option '" + a + "'");
     } else {
@@ -203,8 +213,15 @@ int main(int argc, char** argv) {
         auto frames = read_csv(in, csv.string());
         pooled[id].insert(pooled[id].end(), frames.begin(), frames.end());
       }
-    std::printf("pooled over %zu run(s), mode %s:\n", o.runs.size(), o.mode.c_str());
+    std::printf(
+        "pooled over %zu run(s), mode %s%s:\n", o.runs.size(), o.mode.c_str(),
+        o.judged.empty() ? "" : " (\"miss\": an evaluator shown for comparison, not judged)");
     bool ok = true;
+    for (const auto& id : o.judged)
+      if (!pooled.count(id)) {
+        std::printf("  FAIL  %-14s not in any run (--judge)\n", id.c_str());
+        ok = false;
+      }
     for (const auto& [id, frames] : pooled) ok &= judge(id, summarize(frames), o);
     std::printf("%s\n", ok ? "PASS" : "FAIL: targets missed (see above)");
     return ok ? 0 : 1;
