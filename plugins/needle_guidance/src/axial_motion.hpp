@@ -40,7 +40,6 @@ class RecentFrames {
   // Keeps `w`'s geometry and dead mask and takes `smooth` (swapped: the caller's Mat gets
   // the oldest kept buffer back, to be overwritten next frame).
   void keep(const WorkImage& w, cv::Mat& smooth);
-  void clear() { count_ = 0; }
 
   // The shaft of `m` (measured on `w`, `smooth`) moved this far along m.line.dir since the
   // frame `frames_back` before (1: the previous one), mm (+: towards the tip). nullopt

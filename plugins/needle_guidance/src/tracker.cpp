@@ -127,8 +127,8 @@ void Tracker::update_with(const Measurement& m, const Eigen::Vector3d& y_line_ti
   const Eigen::MatrixXd k = p_ * h.transpose() * s.inverse();
   x_ += k * y;
   p_ = (Mat4::Identity() - k * h) * p_;
-  // A jump of the tip ahead, or back without a shift to explain it otherwise, is taken as
-  // it is measured; the speed is then the shift's, or unknown.
+  // A jump of the tip (ahead, or back when not censored) is taken as it is measured; the
+  // speed is then the shift's, or unknown. A reading within kCensorMm supports the tip.
   if (!censored && std::abs(y_line_tip(2)) > kTipJumpMm) {
     x_(2) = measure_vector(m)(2);
     x_(3) = use_speed ? *shift : 0;
