@@ -150,11 +150,4 @@ EvalStats evaluate(const std::filesystem::path& path, Method method, const Setti
   return st;
 }
 
-int run_cli(const std::string& cli, const std::string& yaml, const std::vector<std::string>& sets, int frames) {
-  std::string cmd = "'" + cli + "' run '" + yaml + "' --fast -q --frames " + std::to_string(frames);
-  for (const auto& s : sets) cmd += " --set '" + s + "'";
-  cmd += " > /dev/null";
-  return std::system(cmd.c_str());
-}
-
 }  // namespace sonoflow::needle::test

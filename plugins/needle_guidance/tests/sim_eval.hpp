@@ -52,9 +52,4 @@ constexpr double kInPlaneMm = 0.5;
 EvalStats evaluate(const std::filesystem::path& recording, Method method, const Settings& settings,
                    std::FILE* dump = nullptr);
 
-// Runs `sonoflow run` on a pipeline file with overrides (`node.param=value`), returning
-// the exit status.
-int run_cli(const std::string& cli, const std::string& yaml, const std::vector<std::string>& sets,
-            int frames);
-
 }  // namespace sonoflow::needle::test
