@@ -92,4 +92,13 @@ std::shared_ptr<ImageFrame> make_image(const SyntheticImage& s, const SyntheticN
   return f;
 }
 
+SyntheticNeedle long_needle(int side) {
+  SyntheticNeedle n;
+  n.angle_deg = 30;
+  n.side = side;
+  n.tip_mm = {side * -3.0, 16.0};
+  n.brightness = 70;
+  return n;
+}
+
 }  // namespace sonoflow::needle::test

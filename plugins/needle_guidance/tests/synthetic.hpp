@@ -55,4 +55,8 @@ std::shared_ptr<ImageFrame> make_image(const SyntheticImage& img, const Syntheti
 // The shaft's unit direction into the body for a needle description.
 Vec2 needle_dir(const SyntheticNeedle& n);
 
+// A 30 deg needle entering from `side` (+1: from +x) with its tip at (side * -3, 16) mm:
+// ~25 mm of a moderately bright shaft (70 grey levels over the speckle) in view.
+SyntheticNeedle long_needle(int side);
+
 }  // namespace sonoflow::needle::test

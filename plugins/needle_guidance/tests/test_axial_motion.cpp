@@ -14,13 +14,11 @@ using namespace sonoflow::needle::test;
 
 namespace {
 
-// A 30 deg needle from the right, tip at (-3, 16) mm, moved `advance_mm` along its line;
+// long_needle from the right (a brighter shaft) moved `advance_mm` along its line;
 // `patterned`: three weaker stretches fixed to the shaft (a rough shaft's echo).
 SyntheticNeedle moving_needle(double advance_mm, bool patterned) {
-  SyntheticNeedle n;
-  n.angle_deg = 30;
-  n.side = +1;
-  n.tip_mm = Vec2(-3, 16) + advance_mm * needle_dir(n);
+  SyntheticNeedle n = long_needle(+1);
+  n.tip_mm += advance_mm * needle_dir(n);
   n.brightness = 90;
   if (patterned) n.dims = {{1.5, 1.2, -8}, {5, 2, -12}, {10, 1.5, -6}};
   return n;

@@ -50,17 +50,6 @@ SyntheticNeedle early_needle(int side, double angle_deg, double brightness) {
   return n;
 }
 
-// A 30 deg needle entering from `side` with its tip at (side * -3, 16) mm: ~25 mm of a
-// moderately bright shaft (70 grey levels over the speckle) in view.
-SyntheticNeedle long_needle(int side) {
-  SyntheticNeedle n;
-  n.angle_deg = 30;
-  n.side = side;
-  n.tip_mm = {side * -3.0, 16.0};
-  n.brightness = 70;
-  return n;
-}
-
 // measure_on_axis finds the shaft, with its tip within tolerance_mm of the true one.
 void check_tip_on_axis(const SyntheticNeedle& n, uint64_t seed, double tolerance_mm) {
   const auto m = measure_on_axis(n, seed);
