@@ -5,7 +5,9 @@
 //    Hough transform on the strongest ridge pixels, then a least-squares fit on the ridge
 //    pixels near each Hough line;
 //  - detect_ransac: white top-hat (bright structures thinner than ~3 mm) for candidate
-//    pixels, RANSAC over pairs of them under the angle constraint, then the same fit.
+//    pixels, each with its local ridge direction; RANSAC over pairs of them drawn along
+//    those directions under the angle constraint, scored over a hypothesis' densest
+//    stretch, each line taking its connected structures with it; then the same fit.
 // Neither decides whether a needle is there: the shaft profile (tip_search.hpp) does, the
 // same way for both.
 #pragma once

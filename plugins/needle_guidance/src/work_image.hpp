@@ -61,7 +61,7 @@ struct Workspace {
   cv::Mat squared, energy;                // normalize_locally
   cv::Mat blurred, dxx, dzz, dxz, ridge;  // Hough: ridge filter
   cv::Mat votes, strong, mask;            // Hough: voting pixels, fit weights
-  cv::Mat tophat, evidence;               // RANSAC
+  cv::Mat tophat, evidence, labels;       // RANSAC
   std::vector<cv::Mat> morph;             // white_tophat
   std::vector<float> values;              // percentile thresholds
   cv::Mat smooth;  // tip search

@@ -74,6 +74,20 @@ std::shared_ptr<ImageFrame> make_image(const SyntheticImage& s, const SyntheticN
           along < n.ahead_from_mm + n.ahead_mm && across <= 4 * sigma)
         value += std::pow(10.0, n.ahead_brightness / grey_per_decade) *
                  std::exp(-0.5 * across * across / (sigma * sigma));
+      for (const auto& arc : s.arcs) {
+        const double d = (p - arc.centre_mm).norm() - arc.radius_mm, k = arc.width_mm / 2.3548;
+        if (p.y() < arc.centre_mm.y())
+          value +=
+              std::pow(10.0, arc.brightness / grey_per_decade) * std::exp(-0.5 * d * d / (k * k));
+      }
+      for (const auto& row : s.dashes) {
+        const double t = row.angle_deg * std::numbers::pi / 180, k = row.width_mm / 2.3548;
+        const Vec2 u(std::cos(t), std::sin(t)), q = p - row.start_mm;
+        const double on = q.dot(u), off = q.x() * u.y() - q.y() * u.x();
+        if (on >= 0 && on <= row.length_mm && std::fmod(on, row.period_mm) < row.dash_mm)
+          value += std::pow(10.0, row.brightness / grey_per_decade) *
+                   std::exp(-0.5 * off * off / (k * k));
+      }
       a[c] = static_cast<float>(
           std::clamp(s.background + grey_per_decade * std::log10(std::max(value, 1e-6)), 0.0, 255.0));
     }

@@ -41,6 +41,26 @@ struct SyntheticNeedle {
   std::vector<Dim> dims;
 };
 
+// A bright curved surface: the upper half of a circle (a bone's top, as the femoral head
+// under a hip injection), `brightness` grey levels over the speckle on its line, of the
+// shaft's cross-section.
+struct SyntheticArc {
+  Vec2 centre_mm{0, 40};
+  double radius_mm = 20;
+  double brightness = 120;
+  double width_mm = 0.8;
+};
+
+// A straight row of short bright dashes (echoes of unrelated structures that happen to lie
+// on one line), from start_mm along angle_deg to the probe face, down towards +x.
+struct SyntheticDashes {
+  Vec2 start_mm{-20, 5};
+  double angle_deg = 20;
+  double length_mm = 40, dash_mm = 1, period_mm = 3;
+  double brightness = 100;
+  double width_mm = 0.8;
+};
+
 struct SyntheticImage {
   double width_mm = 40, depth_mm = 30;
   double spacing_x_mm = 0.1, spacing_z_mm = 0.1;
@@ -48,6 +68,8 @@ struct SyntheticImage {
   double background = 70;   // grey of the speckle's mean amplitude
   uint64_t seed = 1;
   int channels = 1;
+  std::vector<SyntheticArc> arcs;
+  std::vector<SyntheticDashes> dashes;
 };
 
 std::shared_ptr<ImageFrame> make_image(const SyntheticImage& img, const SyntheticNeedle& needle);
