@@ -71,8 +71,8 @@ struct Point {
 };
 
 // Direction of the ridge through pixel (c, r) of `g`: the eigenvector of the Hessian's
-// larger eigenvalue (~0 along a bright line, strongly negative across it), found without
-// trigonometry (candidates are thousands of pixels). Horizontal where the Hessian vanishes.
+// larger eigenvalue (~0 along a bright line, strongly negative across it), from one row of
+// (M - l_max) v = 0. Horizontal where the Hessian vanishes.
 Vec2 ridge_direction(const cv::Mat& g, int c, int r, int h) {
   auto at = [&](int dc, int dr) {
     return static_cast<double>(
@@ -83,7 +83,7 @@ Vec2 ridge_direction(const cv::Mat& g, int c, int r, int h) {
   const double dzz = at(0, h) - 2 * centre + at(0, -h);
   const double dxz = 0.25 * (at(h, h) - at(h, -h) - at(-h, h) + at(-h, -h));
   const double l_max = 0.5 * (dxx + dzz) + std::hypot(0.5 * (dxx - dzz), dxz);
-  // (M - l_max) v = 0 from whichever row keeps v away from zero.
+  // The row that keeps v away from zero.
   const Vec2 v = dxx >= dzz ? Vec2(l_max - dzz, dxz) : Vec2(dxz, l_max - dxx);
   const double norm = v.norm();
   return norm > 0 ? Vec2(v / norm) : Vec2(1, 0);
@@ -135,12 +135,13 @@ std::vector<Point> candidates(const WorkImage& w, const Settings& s, Workspace& 
   return pts;
 }
 
-// The candidates' coordinates as arrays, for inlier_weight.
+// The candidates' coordinates as arrays, for inlier_weight, and their bounding box.
 struct Columns {
   std::vector<double> x, z;
   std::vector<Vec2> along;
   std::vector<float> weight;
-  double span_mm = 0;  // diagonal of the points' bounding box
+  double x_min = 0, x_max = 0, z_min = 0, z_max = 0;
+  double span_mm = 0;  // diagonal of the bounding box
   // Bins of kBinMm along a line through one of the points reach every other one.
   size_t bins() const { return static_cast<size_t>(2 * span_mm / kBinMm) + 2; }
   void assign(const std::vector<Point>& pts) {
@@ -151,9 +152,12 @@ struct Columns {
     for (size_t i = 0; i < pts.size(); ++i)
       x[i] = pts[i].mm.x(), z[i] = pts[i].mm.y(), along[i] = pts[i].along,
       weight[i] = pts[i].weight;
+    x_min = x_max = z_min = z_max = span_mm = 0;
+    if (x.empty()) return;
     const auto [x0, x1] = std::minmax_element(x.begin(), x.end());
     const auto [z0, z1] = std::minmax_element(z.begin(), z.end());
-    span_mm = x.empty() ? 0 : std::hypot(*x1 - *x0, *z1 - *z0);
+    x_min = *x0, x_max = *x1, z_min = *z0, z_max = *z1;
+    span_mm = std::hypot(x_max - x_min, z_max - z_min);
   }
 };
 
@@ -188,23 +192,19 @@ double inlier_weight(const Columns& c, const Line& l, double band, std::vector<d
 // The candidates binned into square cells, to find those near a position (guided draws).
 class Grid {
  public:
-  void assign(const std::vector<Point>& pts, double cell_mm) {
+  // Over the points of `c` (indices into c.x, c.z), within their bounding box.
+  void assign(const Columns& c, double cell_mm) {
     cell_ = cell_mm;
-    x0_ = z0_ = 1e300;
-    double x1 = -1e300, z1 = -1e300;
-    for (const Point& p : pts) {
-      x0_ = std::min(x0_, p.mm.x()), z0_ = std::min(z0_, p.mm.y());
-      x1 = std::max(x1, p.mm.x()), z1 = std::max(z1, p.mm.y());
-    }
-    nx_ = 1 + static_cast<int>((x1 - x0_) / cell_);
-    nz_ = 1 + static_cast<int>((z1 - z0_) / cell_);
+    x0_ = c.x_min, z0_ = c.z_min;
+    nx_ = 1 + static_cast<int>((c.x_max - x0_) / cell_);
+    nz_ = 1 + static_cast<int>((c.z_max - z0_) / cell_);
     start_.assign(static_cast<size_t>(nx_) * nz_ + 1, 0);
-    for (const Point& p : pts) ++start_[cell_of(p.mm) + 1];
+    for (size_t i = 0; i < c.x.size(); ++i) ++start_[cell_of(c.x[i], c.z[i]) + 1];
     for (size_t i = 1; i < start_.size(); ++i) start_[i] += start_[i - 1];
-    index_.resize(pts.size());
+    index_.resize(c.x.size());
     std::vector<int> fill(start_.begin(), start_.end() - 1);
-    for (size_t i = 0; i < pts.size(); ++i)
-      index_[fill[cell_of(pts[i].mm)]++] = static_cast<int>(i);
+    for (size_t i = 0; i < c.x.size(); ++i)
+      index_[fill[cell_of(c.x[i], c.z[i])]++] = static_cast<int>(i);
   }
   // A random candidate in the cell holding `p`; -1 if there is none.
   int draw_near(const Vec2& p, cv::RNG& rng) const {
@@ -217,9 +217,8 @@ class Grid {
   }
 
  private:
-  size_t cell_of(const Vec2& p) const {
-    return static_cast<size_t>((p.y() - z0_) / cell_) * nx_ +
-           static_cast<size_t>((p.x() - x0_) / cell_);
+  size_t cell_of(double x, double z) const {
+    return static_cast<size_t>((z - z0_) / cell_) * nx_ + static_cast<size_t>((x - x0_) / cell_);
   }
   double cell_ = 1, x0_ = 0, z0_ = 0;
   int nx_ = 0, nz_ = 0;
@@ -242,7 +241,7 @@ std::vector<Candidate> detect_ransac(const WorkImage& w, const Settings& s, Work
     structures = std::max(structures, static_cast<size_t>(p.structure) + 1);
   for (int round = 0; round < kLines && pts.size() >= 2; ++round) {
     columns.assign(pts);
-    grid.assign(pts, kGuideCellMm);
+    grid.assign(columns, kGuideCellMm);
     bins.assign(columns.bins(), 0.0);
     double best_score = 0;
     Line best;
