@@ -43,6 +43,12 @@ std::shared_ptr<ImageFrame> make_image(const SyntheticImage& s, const SyntheticN
   constexpr double kLayerEdgeMm = 0.15;  // sigma of the layer's edges
   Vec2 skinward(-dir.y(), dir.x());      // unit normal to the shaft, towards the probe
   if (skinward.y() > 0) skinward = -skinward;
+  // A thin bright echo (the shaft's tissue ahead, an arc, a dash) `d_mm` from its axis:
+  // `brightness` grey levels over the speckle on the axis, a Gaussian of FWHM `width_mm`.
+  auto line_echo = [&](double brightness, double width_mm, double d_mm) {
+    const double k = width_mm / 2.3548;
+    return std::pow(10.0, brightness / grey_per_decade) * std::exp(-0.5 * d_mm * d_mm / (k * k));
+  };
   for (int r = 0; r < rows; ++r) {
     float* a = amp.ptr<float>(r);
     for (int c = 0; c < cols; ++c) {
@@ -72,21 +78,17 @@ std::shared_ptr<ImageFrame> make_image(const SyntheticImage& s, const SyntheticN
       }
       if (n.present && n.ahead_mm > 0 && along > n.ahead_from_mm &&
           along < n.ahead_from_mm + n.ahead_mm && across <= 4 * sigma)
-        value += std::pow(10.0, n.ahead_brightness / grey_per_decade) *
-                 std::exp(-0.5 * across * across / (sigma * sigma));
-      for (const auto& arc : s.arcs) {
-        const double d = (p - arc.centre_mm).norm() - arc.radius_mm, k = arc.width_mm / 2.3548;
+        value += line_echo(n.ahead_brightness, n.width_mm, across);
+      for (const auto& arc : s.arcs)
         if (p.y() < arc.centre_mm.y())
           value +=
-              std::pow(10.0, arc.brightness / grey_per_decade) * std::exp(-0.5 * d * d / (k * k));
-      }
+              line_echo(arc.brightness, arc.width_mm, (p - arc.centre_mm).norm() - arc.radius_mm);
       for (const auto& row : s.dashes) {
-        const double t = row.angle_deg * std::numbers::pi / 180, k = row.width_mm / 2.3548;
+        const double t = row.angle_deg * std::numbers::pi / 180;
         const Vec2 u(std::cos(t), std::sin(t)), q = p - row.start_mm;
         const double on = q.dot(u), off = q.x() * u.y() - q.y() * u.x();
         if (on >= 0 && on <= row.length_mm && std::fmod(on, row.period_mm) < row.dash_mm)
-          value += std::pow(10.0, row.brightness / grey_per_decade) *
-                   std::exp(-0.5 * off * off / (k * k));
+          value += line_echo(row.brightness, row.width_mm, off);
       }
       a[c] = static_cast<float>(
           std::clamp(s.background + grey_per_decade * std::log10(std::max(value, 1e-6)), 0.0, 255.0));
