@@ -90,6 +90,7 @@ std::optional<Measurement> Guidance::measure(const WorkImage& w) {
     return std::min(1.0, m.length_mm / (2 * settings_.min_shaft_mm));
   };
   std::vector<Measurement> shafts;
+  std::vector<const Measurement*> slide_tested;  // into shafts, in their order
   for (const auto& c : candidates)
     if (auto m = measure_shaft(w, smooth, c.line, settings_)) shafts.push_back(*m);
   std::sort(shafts.begin(), shafts.end(), [&](const Measurement& a, const Measurement& b) {
@@ -97,6 +98,7 @@ std::optional<Measurement> Guidance::measure(const WorkImage& w) {
   });
   for (auto& m : shafts) {
     if (!judge_shaft(w, m)) continue;
+    if (m.significance >= kSlidingSignificanceNone) slide_tested.push_back(&m);
     // A shaft with some significance is polished before it is taken or passed over: a
     // Hough or RANSAC line 3-6 deg off a short needle reads only part of its echo, and the
     // polished one can be confident (replays: 0.8 points of knee detection for Hough, 3.6
@@ -118,6 +120,20 @@ std::optional<Measurement> Guidance::measure(const WorkImage& w) {
     if (!best || m.significance * length_factor(m) > best->significance * length_factor(*best))
       best = m;
   }
+  // None is confident. A shaft sliding along itself through still tissue is a needle being
+  // moved, whichever line found it: early in a knee insertion the needle's faint shaft is
+  // often one of the weaker lines, below a tendon layer's or a bone surface's, and testing
+  // only the most significant shaft left it unreported for up to 10 frames (replays, Hough:
+  // knee 94.3 -> 95.0 %, and 85.5 -> 93.0 % at 25/35/45 deg; RANSAC 88.0 -> 89.3 % and
+  // 85.0 -> 88.6 %, means over 4 seeds). No needle-free recording's frame is detected; in
+  // one RANSAC seed a faint line near the skin slid as the needle approached (README).
+  for (const Measurement* m : slide_tested)
+    if (recent_.slides(w, smooth, *m)) {
+      Measurement sliding = *m;
+      sliding.slides = true;
+      sliding.confidence = confidence_of(m->significance, true);
+      return sliding;
+    }
   return best;
 }
 
@@ -127,12 +143,13 @@ void Guidance::process(const Raster& image, NeedleFrame& out) {
   last_ = measure(w);
   if (last_) {
     last_->axial_shift_mm = recent_.axial_shift_mm(w, workspace_.smooth, *last_);
-    last_->slides = last_->confidence > 0 && recent_.slides(w, workspace_.smooth, *last_);
+    if (!last_->slides)  // measure() found a weak shaft sliding; a confident one is tested here
+      last_->slides = last_->confidence > 0 && recent_.slides(w, workspace_.smooth, *last_);
   }
   // A shaft sliding along itself through still tissue is a needle being moved, which no
-  // static tissue line can be: its own significance need only show a real echo (confidence
-  // above 0), not an exceptional one (knee replays: a faint shaft under the tendon early in
-  // an insertion; needle-free frames never slide).
+  // static tissue line can be: its own significance need only show a real echo (at least
+  // kSlidingSignificanceNone), not an exceptional one (knee replays: a faint shaft under the
+  // tendon early in an insertion; needle-free frames never slide).
   std::optional<Measurement> accepted = last_;
   if (accepted && accepted->confidence < settings_.min_confidence && !accepted->slides)
     accepted.reset();

@@ -186,13 +186,13 @@ void join_runs_ahead(const std::vector<double>& q, const std::vector<double>& ov
 
 }  // namespace
 
-double confidence_of(double significance) {
+double confidence_of(double significance, bool sliding) {
   // No factor for the shaft's length: the null stretches have the shaft's own length, so a
   // short shaft's z already carries its larger uncertainty (a factor of length / 8 mm on
   // top had left 5-8 mm of knee needle unreported in frames whose z was 4.5-5.5; without
   // it, none of 550 needle-free frames of 10 knee and hip recordings was detected).
-  return std::clamp((significance - kSignificanceNone) / (kSignificanceFull - kSignificanceNone),
-                    0.0, 1.0);
+  const double none = sliding ? kSlidingSignificanceNone : kSignificanceNone;
+  return std::clamp((significance - none) / (kSignificanceFull - none), 0.0, 1.0);
 }
 
 const cv::Mat& smooth_for_profile(const WorkImage& w, Workspace& ws) {

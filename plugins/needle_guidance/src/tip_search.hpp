@@ -12,8 +12,13 @@
 namespace sonoflow::needle {
 
 // Confidence from the shaft's significance (saturating): shared so that tests and README
-// state one rule.
-double confidence_of(double significance);
+// state one rule. A shaft taken as a needle because it slides along itself through still
+// tissue (axial_motion.hpp) gets `sliding`: its confidence counts from
+// kSlidingSignificanceNone, the significance from which its motion is tested.
+double confidence_of(double significance, bool sliding = false);
+// At the top of what the best tissue line of a needle-free image reaches (2.0-2.7): below
+// it, even a sliding line is not taken as a needle's echo.
+constexpr double kSlidingSignificanceNone = 2.5;
 
 // The shaft along `line` in `smooth` (the work image lightly smoothed, same geometry as
 // w.grey), with its contrast but not yet its significance (judge_shaft). nullopt when no
