@@ -143,8 +143,10 @@ void Guidance::process(const Raster& image, NeedleFrame& out) {
   last_ = measure(w);
   if (last_) {
     last_->axial_shift_mm = recent_.axial_shift_mm(w, workspace_.smooth, *last_);
-    if (!last_->slides)  // measure() found a weak shaft sliding; a confident one is tested here
-      last_->slides = last_->confidence > 0 && recent_.slides(w, workspace_.smooth, *last_);
+    // measure() tested every shaft that is not confident (and marked the one that slides);
+    // a confident one is tested here, for the tracker (a sliding track starts confirmed).
+    if (!last_->slides && last_->confidence >= settings_.min_confidence)
+      last_->slides = recent_.slides(w, workspace_.smooth, *last_);
   }
   // A shaft sliding along itself through still tissue is a needle being moved, which no
   // static tissue line can be: its own significance need only show a real echo (at least
