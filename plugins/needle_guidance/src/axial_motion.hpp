@@ -40,6 +40,8 @@ class RecentFrames {
   // Keeps `w`'s geometry and dead mask and takes `smooth` (swapped: the caller's Mat gets
   // the oldest kept buffer back, to be overwritten next frame).
   void keep(const WorkImage& w, cv::Mat& smooth);
+  // How many frames are kept (0 before the first): without one, nothing can slide.
+  int frames() const { return count_; }
 
   // The shaft of `m` (measured on `w`, `smooth`) moved this far along m.line.dir since the
   // frame `frames_back` before (1: the previous one), mm (+: towards the tip). nullopt

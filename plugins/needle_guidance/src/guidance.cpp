@@ -127,12 +127,29 @@ std::optional<Measurement> Guidance::measure(const WorkImage& w) {
   // knee 94.3 -> 95.0 %, and 85.5 -> 93.0 % at 25/35/45 deg; RANSAC 88.0 -> 89.3 % and
   // 85.0 -> 88.6 %, means over 4 seeds). No needle-free recording's frame is detected; in
   // one RANSAC seed a faint line near the skin slid as the needle approached (README).
+  auto sliding = [&](const Measurement& m) {
+    Measurement out = m;
+    out.slides = true;
+    out.confidence = confidence_of(m.significance, true);
+    return out;
+  };
   for (const Measurement* m : slide_tested)
-    if (recent_.slides(w, smooth, *m)) {
-      Measurement sliding = *m;
-      sliding.slides = true;
-      sliding.confidence = confidence_of(m->significance, true);
-      return sliding;
+    if (recent_.slides(w, smooth, *m)) return sliding(*m);
+  // RANSAC's candidates are the strongest 2 % of its top-hat, and early in a knee insertion
+  // the needle's few pixels there are often not enough for a line (knee replays: in 69 of
+  // the 74 frames it missed with >= 5 mm of shaft in view, no measured shaft lay near the
+  // needle). Lines from a larger share, polished when the polish finds a better path,
+  // count only if they slide: a static line among so many more would pass the judge by
+  // chance (README, step 13).
+  if (method_ == Method::ransac && recent_.frames() > 0)
+    for (const auto& c : detect_ransac_faint(w, settings_, workspace_, candidates)) {
+      auto m = measure_shaft(w, smooth, c.line, settings_);
+      if (!m || !judge_shaft(w, *m) || m->significance < kSlidingSignificanceNone) continue;
+      if (const auto line = polish_line(w, smooth, *m, settings_))
+        if (auto p = measure_shaft(w, smooth, *line, settings_);
+            p && judge_shaft(w, *p) && p->significance >= m->significance)
+          m = p;
+      if (recent_.slides(w, smooth, *m)) return sliding(*m);
     }
   return best;
 }

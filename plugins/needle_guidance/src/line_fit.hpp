@@ -63,6 +63,11 @@ Line refine_line(const Support& support, Line seed, double band_mm, int min_pixe
 // Both reuse `ws`'s images (make_work_image's grey and dead stay untouched).
 std::vector<Candidate> detect_hough(const WorkImage& w, const Settings& s, Workspace& ws);
 std::vector<Candidate> detect_ransac(const WorkImage& w, const Settings& s, Workspace& ws);
+// More RANSAC lines, for a needle too faint to be told from tissue by its echo alone, which
+// counts only if it slides (Guidance::measure): the same search over a larger share of the
+// top-hat that detect_ransac left in `ws` for the same image, away from the lines `found`.
+std::vector<Candidate> detect_ransac_faint(const WorkImage& w, const Settings& s, Workspace& ws,
+                                           const std::vector<Candidate>& found);
 
 namespace detail {
 

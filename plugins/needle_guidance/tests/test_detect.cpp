@@ -151,9 +151,9 @@ TEST_CASE("a steep needle entering under a linear probe's face is found early", 
 namespace {
 
 // Whether one of `lines` runs along the needle: within 2 deg of it and 0.5 mm of its tip.
-bool finds(const std::vector<Candidate>& lines, const SyntheticNeedle& n) {
+bool finds(const std::vector<Candidate>& lines, const SyntheticNeedle& n, double tol_deg = 2) {
   return std::ranges::any_of(lines, [&](const Candidate& c) {
-    return std::abs(c.line.dir.dot(needle_dir(n))) > std::cos(2 * std::numbers::pi / 180) &&
+    return std::abs(c.line.dir.dot(needle_dir(n))) > std::cos(tol_deg * std::numbers::pi / 180) &&
            c.line.distance_mm(n.tip_mm) < 0.5;
   });
 }
@@ -216,6 +216,37 @@ TEST_CASE("RANSAC ranks a short continuous shaft above a longer row of scattered
   INFO(describe(lines, n));
   REQUIRE_FALSE(lines.empty());
   CHECK(finds({lines.front()}, n));
+}
+
+TEST_CASE("RANSAC's faint search finds a needle its strongest candidates leave", "[detect]") {
+  // The first 8-10 mm of a faint rough shaft between two tendon layers 2.5 mm away, as early
+  // in a knee insertion: the layers' edges hold the strongest 2 % of the top-hat, and the
+  // main search's lines go to them. The faint search, over the strongest 6 % without what
+  // those lines ran along, finds the shaft (within 5 deg: a short shaft's polish does the
+  // rest). Counted over eight speckle seeds: in all eight when this was written, in none
+  // when the faint search draws from the same 2 % as the main one.
+  int main_finds = 0, faint_finds = 0;
+  std::ostringstream lines_of;
+  for (uint64_t seed = 1; seed <= 8; ++seed) {
+    SyntheticImage img;
+    img.seed = seed;
+    SyntheticNeedle n = long_needle(+1);
+    n.tip_mm += -14 * needle_dir(n);  // ~8 mm in view
+    n.brightness = 20;
+    n.dims = {{1.5, 1.2, -12}, {4, 1.0, -12}, {6.5, 1.5, -12}};
+    n.layers = {{2.5, 1.5, 10}, {-4.0, 1.5, 10}};
+    Settings s;
+    Workspace ws;
+    const WorkImage w = make_work_image(*make_image(img, n), s, ws);
+    const auto lines = detect_ransac(w, s, ws);
+    const auto faint = detect_ransac_faint(w, s, ws, lines);
+    main_finds += finds(lines, n, 5);
+    faint_finds += !finds(lines, n, 5) && finds(faint, n, 5);
+    lines_of << "seed " << seed << ":\n" << describe(lines, n) << "faint:\n" << describe(faint, n);
+  }
+  INFO(lines_of.str());
+  CHECK(main_finds <= 1);
+  CHECK(faint_finds >= 6);
 }
 
 TEST_CASE("angle range and insertion side restrict the search", "[detect]") {
