@@ -57,6 +57,16 @@ class RecentFrames {
   // the tissue slides with the shaft, and nothing counts.
   bool slides(const WorkImage& w, const cv::Mat& smooth, const Measurement& m) const;
 
+  // Where m's tip is, mm along m.line, when the tip search placed it on still tissue ahead
+  // of the needle: more than kAheadMm beyond the point where the needle's slide ends. There
+  // the image matches an older frame displaced by the slide (the needle moved) before the
+  // point and that frame in place (still tissue) after it; the tip is where the echo that
+  // arrived since falls to half the arrived stretch's amplitude, as tip_search places it.
+  // nullopt otherwise: the tip agrees, the needle does not advance, or the tissue moves.
+  std::optional<double> tip_behind_still_tissue_mm(const WorkImage& w, const cv::Mat& smooth,
+                                                   const Measurement& m,
+                                                   double dynamic_range_db) const;
+
  private:
   struct Kept {
     WorkImage w;  // geometry; w.grey is a header on `smooth` (same size) for imaged()
@@ -65,6 +75,14 @@ class RecentFrames {
   const Kept* back(int frames_back) const;
   std::optional<double> best_shift_mm(const Kept& k, const WorkImage& w, const cv::Mat& smooth,
                                       const Line& line, double from_s, double to_s) const;
+  // The first of the frames 1, 2, 4, 8 back against which [from_s, to_s] of `line` moved by
+  // at least min_shift_mm while the tissue beside it stayed: that frame and the shift.
+  struct Slide {
+    const Kept* frame;
+    double shift_mm;
+  };
+  std::optional<Slide> slide(const WorkImage& w, const cv::Mat& smooth, const Line& line,
+                             double from_s, double to_s, double min_shift_mm) const;
 
   std::array<Kept, kFrames> ring_;
   int newest_ = -1, count_ = 0;

@@ -164,6 +164,12 @@ void Guidance::process(const Raster& image, NeedleFrame& out) {
     // a confident one is tested here, for the tracker (a sliding track starts confirmed).
     if (!last_->slides && last_->confidence >= settings_.min_confidence)
       last_->slides = recent_.slides(w, workspace_.smooth, *last_);
+    // A tip placed on still tissue ahead of the advancing needle (a boundary the line
+    // crosses, bright enough to extend the shaft's run) goes back to where the needle is.
+    if (last_->slides || last_->confidence >= settings_.min_confidence)
+      if (const auto s = recent_.tip_behind_still_tissue_mm(w, workspace_.smooth, *last_,
+                                                            settings_.dynamic_range_db))
+        last_->tip_mm = last_->line.at(*s);
   }
   // A shaft sliding along itself through still tissue is a needle being moved, which no
   // static tissue line can be: its own significance need only show a real echo (at least

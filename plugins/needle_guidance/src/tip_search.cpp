@@ -195,6 +195,13 @@ double confidence_of(double significance, bool sliding) {
   return std::clamp((significance - none) / (kSignificanceFull - none), 0.0, 1.0);
 }
 
+double half_amplitude_grey(double level_grey, double dynamic_range_db) {
+  // Grey levels per amplitude decade (20 dB).
+  const double grey_per_decade = 255.0 * 20.0 / dynamic_range_db;
+  const double ratio = std::pow(10.0, level_grey / grey_per_decade);  // echo over background
+  return grey_per_decade * std::log10(1 + 0.5 * (ratio - 1));
+}
+
 const cv::Mat& smooth_for_profile(const WorkImage& w, Workspace& ws) {
   cv::GaussianBlur(w.grey, ws.smooth, cv::Size(), kSmoothSigmaMm / w.px_mm,
                    kSmoothSigmaMm / w.pz_mm);
@@ -358,10 +365,7 @@ Line snap_to_first_echo(const WorkImage& w, const cv::Mat& smooth, const Line& l
 // crosses a tissue interface near the tip is no end (it had made a "bevel" rule that took
 // the brightest end sample for the tip stop 1.3 mm short).
 double tip_of(const Profile& pr, const Settings& s) {
-  // Grey levels per amplitude decade (20 dB).
-  const double grey_per_decade = 255.0 * 20.0 / s.dynamic_range_db;
-  const double ratio = std::pow(10.0, pr.level / grey_per_decade);  // shaft over background
-  const double threshold = grey_per_decade * std::log10(1 + 0.5 * (ratio - 1));
+  const double threshold = half_amplitude_grey(pr.level, s.dynamic_range_db);
   // From the run's last sample outwards (or inwards, should it lie below) to the crossing.
   size_t i = pr.run.last;
   while (i > pr.run.first && pr.q[i] < threshold) --i;

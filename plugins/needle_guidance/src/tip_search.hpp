@@ -20,6 +20,11 @@ double confidence_of(double significance, bool sliding = false);
 // it, even a sliding line is not taken as a needle's echo.
 constexpr double kSlidingSignificanceNone = 2.5;
 
+// A B-mode grey scale is logarithmic (dynamic_range_db over 255 levels): the grey level
+// over the background at which an echo `level_grey` over it has fallen to half its
+// amplitude. A blurred shaft's end falls to half its amplitude at the tip.
+double half_amplitude_grey(double level_grey, double dynamic_range_db);
+
 // The shaft along `line` in `smooth` (the work image lightly smoothed, same geometry as
 // w.grey), with its contrast but not yet its significance (judge_shaft). nullopt when no
 // bright run of at least settings.min_shaft_mm lies on it, or one that is no brighter

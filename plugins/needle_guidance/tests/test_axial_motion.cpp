@@ -210,3 +210,41 @@ TEST_CASE("a faint needle is reported once it slides, not while it rests", "[axi
     }
   }
 }
+
+TEST_CASE("a tip placed on still tissue ahead of an advancing needle goes back to it", "[axial]") {
+  // A bright structure fixed in the tissue just ahead of the tip, on the needle's line (a
+  // boundary it is about to cross), extends the shaft's bright run: the tip search places
+  // the tip at its far end. The needle advanced 1 mm since the frame before; the structure
+  // did not, so the slide ends at the needle's tip.
+  SyntheticImage img;
+  img.seed = static_cast<uint64_t>(GENERATE(3, 4, 5));
+  constexpr double kAdvanceMm = 1.0, kAheadFromMm = 0.5, kAheadMm = 2.0;
+  auto needle = [&](double advance_mm) {
+    SyntheticNeedle n = moving_needle(advance_mm, true);
+    // The structure's place is fixed in the tissue: relative to the tip it comes nearer.
+    n.ahead_from_mm = kAheadFromMm + kAdvanceMm - advance_mm;
+    n.ahead_mm = kAheadMm;
+    n.ahead_brightness = 70;
+    return n;
+  };
+  const SyntheticNeedle before = needle(0), after = needle(kAdvanceMm);
+  OneFrame a, b;
+  load(a, img, before);
+  load(b, img, after);
+  const Measurement m = shaft_of(b, after);
+  const double true_tip_s = m.line.along_mm(after.tip_mm);
+  INFO("seed " << img.seed << ", tip measured " << m.line.along_mm(m.tip_mm) - true_tip_s
+               << " mm beyond the true one");
+  REQUIRE(m.line.along_mm(m.tip_mm) - true_tip_s > 2);  // on the structure
+  RecentFrames recent;
+  recent.keep(a.w, a.smooth);
+  const auto tip_s = recent.tip_behind_still_tissue_mm(b.w, b.smooth, m, 60);
+  REQUIRE(tip_s);
+  CHECK(std::abs(*tip_s - true_tip_s) < 0.5);
+  // At rest (the same image before), nothing moved: the tip stays where the search put it.
+  RecentFrames at_rest;
+  OneFrame same;
+  load(same, img, after);
+  at_rest.keep(same.w, same.smooth);
+  CHECK_FALSE(at_rest.tip_behind_still_tissue_mm(b.w, b.smooth, m, 60));
+}
