@@ -158,26 +158,26 @@ void Guidance::process(const Raster& image, NeedleFrame& out) {
   const WorkImage w = make_work_image(image, settings_, workspace_);
   const BoxMm box = w.image_box;
   last_ = measure(w);
+  // A shaft sliding along itself through still tissue is a needle being moved, which no
+  // static tissue line can be: its own significance need only show a real echo (at least
+  // kSlidingSignificanceNone), not an exceptional one (knee replays: a faint shaft under the
+  // tendon early in an insertion; needle-free frames never slide).
+  bool needle = false;
   if (last_) {
     last_->axial_shift_mm = recent_.axial_shift_mm(w, workspace_.smooth, *last_);
     // measure() tested every shaft that is not confident (and marked the one that slides);
     // a confident one is tested here, for the tracker (a sliding track starts confirmed).
     if (!last_->slides && last_->confidence >= settings_.min_confidence)
       last_->slides = recent_.slides(w, workspace_.smooth, *last_);
+    needle = last_->slides || last_->confidence >= settings_.min_confidence;
     // A tip placed on still tissue ahead of the advancing needle (a boundary the line
     // crosses, bright enough to extend the shaft's run) goes back to where the needle is.
-    if (last_->slides || last_->confidence >= settings_.min_confidence)
+    if (needle)
       if (const auto s = recent_.tip_behind_still_tissue_mm(w, workspace_.smooth, *last_,
                                                             settings_.dynamic_range_db))
         last_->tip_mm = last_->line.at(*s);
   }
-  // A shaft sliding along itself through still tissue is a needle being moved, which no
-  // static tissue line can be: its own significance need only show a real echo (at least
-  // kSlidingSignificanceNone), not an exceptional one (knee replays: a faint shaft under the
-  // tendon early in an insertion; needle-free frames never slide).
-  std::optional<Measurement> accepted = last_;
-  if (accepted && accepted->confidence < settings_.min_confidence && !accepted->slides)
-    accepted.reset();
+  const std::optional<Measurement> accepted = needle ? last_ : std::nullopt;
   recent_.keep(w, workspace_.smooth);
   const TrackOutput t = tracker_.update(accepted);
 
