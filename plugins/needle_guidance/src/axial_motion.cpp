@@ -82,6 +82,29 @@ std::optional<std::pair<double, double>> pattern_span(const Measurement& m) {
   return std::pair{from_s, tip_s + kBeyondTipMm};
 }
 
+// The longest stretch of [from_s, to_s] along `line` that `w` imaged, when it is at least
+// kMinPatternMm long. The tissue beside a needle entering near the image's edge lies partly
+// outside the image, and its imaged part still shows whether it stays: a 40 deg knee needle
+// entering at the corner slid 0.3-0.7 mm per frame for 6 frames while both sides were a
+// quarter to a third outside, and went unreported. Replays, means over 4 RNG seeds, RANSAC:
+// knee 91.3 -> 93.3 % detected, hip 94.2 -> 94.3 %, knee and hip at 25/35/45 deg unchanged
+// (91.2, 92.6 -> 92.7 %); Hough (one run) knee 95.0 -> 95.7 %, hip 94.7 -> 95.0 %. No
+// detection in the needle-free recordings.
+std::optional<std::pair<double, double>> imaged_part(const WorkImage& w, const Line& line,
+                                                     double from_s, double to_s) {
+  const int n = static_cast<int>((to_s - from_s) / kStepMm) + 1;
+  int best_start = 0, best_length = 0;
+  for (int i = 0, start = 0; i <= n; ++i) {
+    const bool imaged = i < n && w.imaged(line.at(from_s + i * kStepMm));
+    if (imaged) continue;
+    if (i - start > best_length) best_start = start, best_length = i - start;
+    start = i + 1;
+  }
+  if (best_length == 0 || (best_length - 1) * kStepMm < kMinPatternMm) return std::nullopt;
+  return std::pair{from_s + best_start * kStepMm,
+                   from_s + (best_start + best_length - 1) * kStepMm};
+}
+
 }  // namespace
 
 void RecentFrames::keep(const WorkImage& w, cv::Mat& smooth) {
@@ -152,9 +175,19 @@ std::optional<RecentFrames::Slide> RecentFrames::slide(const WorkImage& w, const
     int still = 0;
     for (const double offset_mm : {-kBesideMm, kBesideMm}) {
       const Line beside{line.point + offset_mm * normal, line.dir};
-      const auto s = best_shift_mm(*k, w, smooth, beside, from_s, to_s);
+      const auto part = imaged_part(w, beside, from_s, to_s);
+      if (!part) continue;
+      const auto s = best_shift_mm(*k, w, smooth, beside, part->first, part->second);
       if (!s) continue;  // featureless or not imaged there: that side is not judged
-      if (std::abs(*s) > kStillMm) return std::nullopt;  // the tissue moved too
+      if (std::abs(*s) > kStillMm) {
+        // The tissue moved too, unless less than kMinOverlap of that side is imaged: it can
+        // show the tissue still, but its short pattern is no proof that the tissue moved (a
+        // smooth layer along a 25 deg needle, 78 % imaged, correlated at 0.96-1.00 over
+        // +-0.3 mm and peaked 0.2 mm off: letting it veto cost the knee at 25/35/45 deg one
+        // point of detection for both detectors).
+        if (part->second - part->first >= kMinOverlap * (to_s - from_s)) return std::nullopt;
+        continue;
+      }
       ++still;
     }
     if (still == 0) return std::nullopt;

@@ -51,10 +51,11 @@ class RecentFrames {
   std::optional<double> axial_shift_mm(const WorkImage& w, const cv::Mat& smooth,
                                        const Measurement& m, int frames_back = 1) const;
 
-  // Whether the shaft of `m` slid along itself by at least kSlideMm while the tissue on both
-  // sides of it stayed still, judged against the frames 1, 2, 4 and 8 back (the first that
-  // shows such a slide: a slow insertion moves little per frame). When the probe slides,
-  // the tissue slides with the shaft, and nothing counts.
+  // Whether the shaft of `m` slid along itself by at least kSlideMm while the tissue beside
+  // it stayed still (on each side, over the part of it that is imaged), judged against the
+  // frames 1, 2, 4 and 8 back (the first that shows such a slide: a slow insertion moves
+  // little per frame). When the probe slides, the tissue slides with the shaft, and nothing
+  // counts.
   bool slides(const WorkImage& w, const cv::Mat& smooth, const Measurement& m) const;
 
   // Where m's tip is, mm along m.line, when the tip search placed it on still tissue ahead

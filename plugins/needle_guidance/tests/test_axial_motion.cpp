@@ -130,6 +130,37 @@ TEST_CASE("a needle pushed through still tissue slides; tissue moving with it do
   CHECK_FALSE(recent.slides(c.w, c.smooth, mc));  // ... but so did the tissue
 }
 
+TEST_CASE("a needle entering at the image's corner slides; the probe sliding does not", "[axial]") {
+  // Early in an insertion the shaft runs from the image's corner (under the skin zone, at
+  // the image's side): the tissue 3.5 mm beside it on either side lies a third outside the
+  // image, and its imaged part is what shows whether it stays.
+  auto corner_needle = [](double advance_mm) {
+    SyntheticNeedle n = moving_needle(0, true);
+    n.angle_deg = 40;
+    n.tip_mm = Vec2(15, 7.5) + advance_mm * needle_dir(n);  // ~6.5 mm of shaft in view
+    n.dims = {{1.5, 1.2, -8}, {4, 1.5, -12}};
+    return n;
+  };
+  SyntheticImage img;
+  img.seed = 7;
+  OneFrame a, b;
+  load(a, img, corner_needle(0));
+  load(b, img, corner_needle(0.6));
+  const Measurement m = shaft_of(b, corner_needle(0.6));
+  RecentFrames recent;
+  cv::Mat kept = a.smooth.clone();
+  recent.keep(a.w, kept);
+  CHECK(recent.slides(b.w, b.smooth, m));
+
+  SyntheticImage slid = img;  // the probe slid along the needle, as in the test above
+  const Vec2 delta = 0.6 * needle_dir(corner_needle(0));
+  slid.x0_mm += delta.x();
+  slid.z0_mm += delta.y();
+  OneFrame c;
+  load(c, slid, corner_needle(0.6));
+  CHECK_FALSE(recent.slides(c.w, c.smooth, shaft_of(c, corner_needle(0.6))));
+}
+
 TEST_CASE("a slow insertion slides over several frames", "[axial]") {
   // 0.1 mm per frame (3 mm/s at 30 frames/s): less than a slide in one frame, enough over
   // the frames kept.
