@@ -55,7 +55,7 @@ constexpr uint64_t kFaintSeed = 0xfa1e7;
 // add nothing to a line through them: a chord of the femoral head keeps only the stretch
 // where the surface runs along it. The direction of a single pixel is good to ~10 deg, and
 // biased towards the axes: differences this far apart read a 30 deg ridge as 24-27 deg. An
-// unbiased Gaussian-derivative Hessian was measured and not kept (README, What is left).
+// unbiased Gaussian-derivative Hessian was measured and not kept (HISTORY.md, What is left).
 constexpr double kOrientationStepMm = 0.4;
 constexpr double kOrientationTolDeg = 10;
 constexpr double kCandidateMarginDeg = 3;

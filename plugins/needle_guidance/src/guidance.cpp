@@ -126,7 +126,8 @@ std::optional<Measurement> Guidance::measure(const WorkImage& w) {
   // only the most significant shaft left it unreported for up to 10 frames (replays, Hough:
   // knee 94.3 -> 95.0 %, and 85.5 -> 93.0 % at 25/35/45 deg; RANSAC 88.0 -> 89.3 % and
   // 85.0 -> 88.6 %, means over 4 seeds). No needle-free recording's frame is detected; in
-  // one RANSAC seed a faint line near the skin slid as the needle approached (README).
+  // one RANSAC seed a faint line near the skin slid as the needle approached (HISTORY.md,
+  // step 12).
   auto sliding = [&](const Measurement& m) {
     Measurement out = m;
     out.slides = true;
@@ -140,7 +141,7 @@ std::optional<Measurement> Guidance::measure(const WorkImage& w) {
   // the 74 frames it missed with >= 5 mm of shaft in view, no measured shaft lay near the
   // needle). Lines from a larger share, polished when the polish finds a better path,
   // count only if they slide: a static line among so many more would pass the judge by
-  // chance (README, step 13).
+  // chance (HISTORY.md, step 13).
   if (method_ == Method::ransac && recent_.frames() > 0)
     for (const auto& c : detect_ransac_faint(w, settings_, workspace_, candidates)) {
       auto m = measure_shaft(w, smooth, c.line, settings_);
