@@ -87,9 +87,9 @@ std::optional<std::pair<double, double>> pattern_span(const Measurement& m) {
 // outside the image, and its imaged part still shows whether it stays: a 40 deg knee needle
 // entering at the corner slid 0.3-0.7 mm per frame for 6 frames while both sides were a
 // quarter to a third outside, and went unreported. Replays, means over 4 RNG seeds, RANSAC:
-// knee 91.3 -> 93.3 % detected, hip 94.2 -> 94.3 %, knee and hip at 25/35/45 deg unchanged
-// (91.2, 92.6 -> 92.7 %); Hough (one run) knee 95.0 -> 95.7 %, hip 94.7 -> 95.0 %. No
-// detection in the needle-free recordings.
+// knee 91.3 -> 93.3 % detected, hip 94.2 -> 94.3 %, at 25/35/45 deg knee 91.2 % (same) and
+// hip 92.6 -> 92.7 %; Hough (one run) knee 95.0 -> 95.7 %, hip 94.7 -> 95.0 %. No detection
+// in the needle-free recordings.
 std::optional<std::pair<double, double>> imaged_part(const WorkImage& w, const Line& line,
                                                      double from_s, double to_s) {
   const int n = static_cast<int>((to_s - from_s) / kStepMm) + 1;

@@ -130,10 +130,10 @@ TEST_CASE("a needle pushed through still tissue slides; tissue moving with it do
   CHECK_FALSE(recent.slides(c.w, c.smooth, mc));  // ... but so did the tissue
 }
 
-TEST_CASE("a needle entering at the image's corner slides; the probe sliding does not", "[axial]") {
+TEST_CASE("a needle entering at the corner slides; the probe sliding does not", "[axial]") {
   // Early in an insertion the shaft runs from the image's corner (under the skin zone, at
-  // the image's side): the tissue 3.5 mm beside it on either side lies a third outside the
-  // image, and its imaged part is what shows whether it stays.
+  // the image's side): the tissue 3.5 mm beside it lies 27 % (one side) and 33 % (the
+  // other) outside the image, and its imaged part is what shows whether it stays.
   auto corner_needle = [](double advance_mm) {
     SyntheticNeedle n = moving_needle(0, true);
     n.angle_deg = 40;
