@@ -64,6 +64,16 @@ if(CASE STREQUAL "knee_png" OR CASE STREQUAL "hip_png")
   expect_files(png/* 3)
   # The PNGs are whole images: image_source reads all three back.
   read_back(png/frame_%06d.png 3)
+elseif(CASE STREQUAL "overlay_png")
+  # The main demo's chain writing its overlay (colour: shaft, tip, target, text drawn on the
+  # B-mode), as the README's overlay image was made.
+  run_sonoflow(r run ${SOURCE_DIR}/config/overlay_capture.yaml --frames 10 --fast
+               --set writer.path=overlay/frame_%06d.png --set writer.every_n=5
+               --report ${report} TIMEOUT 240)
+  expect_rc(r 0)
+  expect_written(2 overlay/frame_%06d.png)
+  expect_files(overlay/frame_*.png 2)
+  read_back(overlay/frame_%06d.png 2)
 elseif(CASE STREQUAL "video_round_trip")
   run_sonoflow(r run ${SOURCE_DIR}/config/bmode_knee_png.yaml --frames 4 --fast
                --set writer.path=video/knee.avi --report ${report} TIMEOUT 240)
