@@ -32,14 +32,14 @@ PointMm Window::mm_of(cv::Point2f c) const {
   return {corner_mm[0] + c.x * cell_mm, corner_mm[1] + c.y * cell_mm};
 }
 
-cv::Mat smoothed_window(const cv::Mat& grey, const RasterGeometry& g, const Window& w,
+cv::Mat smoothed_window(const cv::Mat& image, const RasterGeometry& g, const Window& w,
                         double smooth_mm) {
   // Window cell (c, r) -> image pixel: ((corner + c cell) - origin) / spacing.
   const double sx = w.cell_mm / g.spacing_mm[0], sz = w.cell_mm / g.spacing_mm[1];
   const cv::Matx23d to_image(sx, 0, (w.corner_mm[0] - g.origin_mm[0]) / g.spacing_mm[0],
                              0, sz, (w.corner_mm[1] - g.origin_mm[1]) / g.spacing_mm[1]);
   cv::Mat grey_f, resampled, out;
-  grey.convertTo(grey_f, CV_32F);
+  image.convertTo(grey_f, CV_32F);
   // Smooth at the image's own resolution, then sample: sampling the raw speckle onto a
   // grid of another pitch would alias it.
   const double sigma_x_px = smooth_mm / g.spacing_mm[0], sigma_z_px = smooth_mm / g.spacing_mm[1];
@@ -47,6 +47,20 @@ cv::Mat smoothed_window(const cv::Mat& grey, const RasterGeometry& g, const Wind
   cv::warpAffine(grey_f, out, to_image, cv::Size(w.cols, w.rows),
                  cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
   return out;
+}
+
+cv::Mat echo_power(const cv::Mat& grey, double dynamic_range_db) {
+  cv::Mat table(1, 256, CV_32F);
+  for (int g = 0; g < 256; ++g)
+    table.at<float>(g) =
+        static_cast<float>(std::pow(10.0, (g / 255.0 - 1) * dynamic_range_db / 10));
+  cv::Mat power(grey.size(), CV_32F);
+  for (int r = 0; r < grey.rows; ++r) {
+    const uint8_t* in = grey.ptr<uint8_t>(r);
+    float* out = power.ptr<float>(r);
+    for (int c = 0; c < grey.cols; ++c) out[c] = table.at<float>(in[c]);
+  }
+  return power;
 }
 
 double median_level(const cv::Mat& smoothed, const cv::Mat& mask) {
@@ -71,6 +85,17 @@ cv::Mat closed(const cv::Mat& mask, double close_mm, double cell_mm) {
   cv::Mat out;
   cv::morphologyEx(mask, out, cv::MORPH_CLOSE, disc, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
   return out;
+}
+
+cv::Mat opened(const cv::Mat& mask, double open_mm, double cell_mm) {
+  // Erosion then dilation by a disc of radius r, each a threshold on a distance transform
+  // (a large disc as a structuring element would cost its area per cell).
+  const double r_cells = open_mm / 2 / cell_mm;
+  cv::Mat to_outside, to_core;
+  cv::distanceTransform(mask, to_outside, cv::DIST_L2, cv::DIST_MASK_PRECISE);
+  const cv::Mat core = to_outside > r_cells;
+  cv::distanceTransform(core == 0, to_core, cv::DIST_L2, cv::DIST_MASK_PRECISE);
+  return (to_core <= r_cells) & mask;
 }
 
 cv::Mat region_at(const cv::Mat& mask, cv::Point seed, double radius_cells) {
@@ -116,6 +141,25 @@ std::vector<PointMm> outline_mm(const cv::Mat& mask, const Window& w, double* pe
   std::vector<PointMm> out;
   for (const auto& p : *largest) out.push_back(w.mm_of(cv::Point2f(p)));
   if (perimeter_mm) *perimeter_mm = cv::arcLength(*largest, true) * w.cell_mm;
+  return out;
+}
+
+std::vector<std::vector<PointMm>> outlines_mm(const cv::Mat& mask, const Window& w,
+                                              double min_area_mm2) {
+  std::vector<std::vector<cv::Point>> contours;
+  cv::findContours(mask.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+  std::vector<std::pair<double, std::vector<PointMm>>> sized;
+  for (const auto& c : contours) {
+    const double area_mm2 = cv::contourArea(c) * w.cell_area_mm2();
+    if (area_mm2 < min_area_mm2) continue;
+    std::vector<PointMm> poly;
+    for (const auto& p : c) poly.push_back(w.mm_of(cv::Point2f(p)));
+    sized.emplace_back(area_mm2, std::move(poly));
+  }
+  std::sort(sized.begin(), sized.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::vector<PointMm>> out;
+  for (auto& [area, poly] : sized) out.push_back(std::move(poly));
   return out;
 }
 

@@ -39,6 +39,11 @@ struct Window {
 cv::Mat smoothed_window(const cv::Mat& grey, const RasterGeometry& g, const Window& w,
                         double smooth_mm);
 
+// The echo power of a log-compressed grey image (CV_32F, 1 at grey 255): grey g maps to
+// (g / 255 - 1) * dynamic_range_db decibels. Echo power adds up over scatterers, so
+// averaged power is proportional to how much tissue a region holds; grey levels are not.
+cv::Mat echo_power(const cv::Mat& grey, double dynamic_range_db);
+
 // The median grey level of a smoothed window, over the set cells of `mask` (all cells
 // without one); NaN when there is none.
 double median_level(const cv::Mat& smoothed, const cv::Mat& mask = {});
@@ -46,6 +51,10 @@ double median_level(const cv::Mat& smoothed, const cv::Mat& mask = {});
 // Morphological closing with a disc of `close_mm` diameter: bridges the needle shaft and
 // its reverberations across fluid so that they do not cut the region in two.
 cv::Mat closed(const cv::Mat& mask, double close_mm, double cell_mm);
+
+// Morphological opening with a disc of `open_mm` diameter: the parts of the mask that a
+// disc that wide fits inside.
+cv::Mat opened(const cv::Mat& mask, double open_mm, double cell_mm);
 
 // The 8-connected component of `mask` that holds the set cell nearest to `seed` within
 // `radius_cells`; an empty mask when none is set there.
@@ -58,6 +67,11 @@ cv::Mat filled(const cv::Mat& mask);
 // polygon, empty for an empty mask) with its length.
 int count(const cv::Mat& mask);
 std::vector<PointMm> outline_mm(const cv::Mat& mask, const Window& w, double* perimeter_mm = nullptr);
+
+// The outer contours of the mask's regions of at least `min_area_mm2`, in mm, largest
+// first.
+std::vector<std::vector<PointMm>> outlines_mm(const cv::Mat& mask, const Window& w,
+                                              double min_area_mm2);
 
 // Cells within `distance_mm` of the set cells of `mask` (Euclidean, in mm).
 cv::Mat within(const cv::Mat& mask, double distance_mm, double cell_mm);

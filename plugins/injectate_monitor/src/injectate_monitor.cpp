@@ -51,8 +51,8 @@ class InjectateMonitor final : public Node {
                    .doc("Target [x, z]; [] uses the needle frame's target").live())
         .param(ParamSpec::real("arm_distance_mm", 2).range(0.1, 20).in("mm")
                    .doc("Tip this close to the target arms the monitor").live())
-        .param(ParamSpec::real("stationary_mm", 0.3).range(0.01, 5).in("mm")
-                   .doc("Without a target: tip movement per frame that counts as resting").live())
+        .param(ParamSpec::real("stationary_mm", 0.5).range(0.01, 5).in("mm")
+                   .doc("A tip within this of where it came to rest counts as still").live())
         .param(ParamSpec::real("release_distance_mm", 6).range(0.5, 50).in("mm")
                    .doc("Tip this far from the injection point ends monitoring").live())
         .param(ParamSpec::integer("arm_frames", 3).range(1, 100).doc("Resting frames before the baseline"))
@@ -64,13 +64,17 @@ class InjectateMonitor final : public Node {
                    .doc("Gaussian sigma that averages speckle out"))
         .param(ParamSpec::real("anechoic_margin", 45).range(1, 255).in("grey")
                    .doc("Anechoic: this far below the tissue median (grey levels)").live())
-        .param(ParamSpec::real("darkening", 30).range(1, 255).in("grey")
-                   .doc("New fluid: this much darker than the baseline (grey levels)").live())
+        .param(ParamSpec::real("min_contrast", 5).range(0.5, 255).in("grey")
+                   .doc("A cell is tissue when this much brighter than the fluid near it").live())
+        .param(ParamSpec::real("fluid_search_mm", 2).range(0.2, 20).in("mm")
+                   .doc("The fluid level near a cell: the darkest level this close").live())
+        .param(ParamSpec::real("dynamic_range_db", 60).range(10, 120).in("dB")
+                   .doc("Log compression of the grey image: grey 0 to 255 spans this many dB"))
         .param(ParamSpec::real("close_mm", 1.2).range(0, 10).in("mm")
                    .doc("Closing diameter that bridges the shaft across fluid").live())
         .param(ParamSpec::real("seed_radius_mm", 1.5).range(0.1, 10).in("mm")
-                   .doc("Fluid must lie this close to the injection point").live())
-        .param(ParamSpec::real("min_area_mm2", 2).range(0, 1000).in("mm2")
+                   .doc("Compartment sought this close to the tip; new fluid filling this disc pools").live())
+        .param(ParamSpec::real("min_area_mm2", 5).range(0, 1000).in("mm2")
                    .doc("Injected area from which the injectate counts as present").live())
         .param(ParamSpec::real("leak_margin_mm", 1.5).range(0, 50).in("mm")
                    .doc("Tolerance beyond the uniformly distended compartment").live())
@@ -88,6 +92,7 @@ class InjectateMonitor final : public Node {
     s.window_mm = p.get_real("window_mm");
     s.cell_mm = p.get_real("cell_mm");
     s.smooth_mm = p.get_real("smooth_mm");
+    s.dynamic_range_db = p.get_real("dynamic_range_db");
     if (s.window_mm < 10 * s.cell_mm)
       throw std::invalid_argument("window_mm (" + std::to_string(s.window_mm) +
                                   ") must span at least 10 cells of cell_mm (" + std::to_string(s.cell_mm) + ")");
@@ -156,7 +161,8 @@ class InjectateMonitor final : public Node {
     if (name == "stationary_mm") s.stationary_mm = *x;
     if (name == "release_distance_mm") s.release_distance_mm = *x;
     if (name == "anechoic_margin") s.anechoic_margin = *x;
-    if (name == "darkening") s.darkening = *x;
+    if (name == "min_contrast") s.min_contrast = *x;
+    if (name == "fluid_search_mm") s.fluid_search_mm = *x;
     if (name == "close_mm") s.close_mm = *x;
     if (name == "seed_radius_mm") s.seed_radius_mm = *x;
     if (name == "min_area_mm2") s.min_area_mm2 = *x;

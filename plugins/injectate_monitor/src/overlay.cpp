@@ -30,8 +30,9 @@ void draw(cv::Mat& bgr, const RasterGeometry& g, const Measurement& m) {
   if (!m.compartment_mm.empty())
     cv::polylines(bgr, std::vector{to_pixels(m.compartment_mm, g)}, true, kCompartmentColour, thin);
   const cv::Scalar fluid = m.contained ? kFluidColour : kLeakColour;
-  if (m.present && !m.outline_mm.empty())
-    cv::polylines(bgr, std::vector{to_pixels(m.outline_mm, g)}, true, fluid, 2 * thin, cv::LINE_AA);
+  if (m.present)
+    for (const auto& poly : m.outlines_mm)
+      cv::polylines(bgr, std::vector{to_pixels(poly, g)}, true, fluid, 2 * thin, cv::LINE_AA);
   const double scale = std::max(0.4, bgr.rows * kTextScalePerPixel);
   char text[96];
   std::snprintf(text, sizeof text, "injectate %.1f mm2%s", m.area_mm2, m.contained ? "" : "  LEAK");

@@ -47,6 +47,7 @@ TEST_CASE("fluid distending the recess: area pi r^2 within 10 %, contained, no a
     CHECK(std::abs(m.area_mm2 - truth_mm2) < 0.10 * truth_mm2);
     CHECK(m.contained);
     CHECK_FALSE(m.leak_alert);
+    CHECK(m.warnings.empty());  // not pooling in tissue: the new fluid is at the wall
   }
 }
 

@@ -18,9 +18,11 @@ cv::Mat tissue_with_pocket(double radius_mm, uint64_t frame) {
   return speckle_image(tissue_without({{kTarget[0], kTarget[1], radius_mm, radius_mm}}), kTissueSeed, frame);
 }
 
-// Frames before the first monitored one: arming (the last arming frame already counts
-// towards the baseline), then averaging.
-int frames_to_monitor(const Settings& s) { return s.arm_frames + s.baseline_frames - 2; }
+// Frames before the first monitored one: the first frame at rest sets where the tip rests,
+// then arming (the last arming frame already counts towards the baseline), averaging.
+int frames_to_monitor(const Settings& s) {
+  return s.arm_frames + s.baseline_frames - 1;
+}
 
 }  // namespace
 
@@ -53,7 +55,7 @@ TEST_CASE("no monitoring before the tip reaches the target, then after arming an
   CHECK(m.area_mm2 < 1);
 }
 
-TEST_CASE("the tip leaving the target during the baseline sends the monitor back to idle") {
+TEST_CASE("the tip moving during the baseline sends the monitor back to idle") {
   Monitor monitor;
   const auto g = test_geometry();
   for (int i = 0; i < monitor.settings().arm_frames + 1; ++i)
@@ -63,10 +65,10 @@ TEST_CASE("the tip leaving the target during the baseline sends the monitor back
   CHECK_FALSE(m.monitored);
   CHECK(monitor.state() == State::idle);
   REQUIRE(m.warnings.size() == 1);
-  CHECK(m.warnings[0].find("left the target") != std::string::npos);
+  CHECK(m.warnings[0].find("tip moved") != std::string::npos);
 }
 
-TEST_CASE("a dark disc growing around the tip in speckle: its area within 10 % of pi r^2") {
+TEST_CASE("a dark disc growing around the tip in speckle: its area within 5 % of pi r^2") {
   Monitor monitor;
   const auto g = test_geometry();
   uint64_t frame = 0;
@@ -79,8 +81,10 @@ TEST_CASE("a dark disc growing around the tip in speckle: its area within 10 % o
     const double truth_mm2 = M_PI * r * r;
     INFO("r " << r << " mm: measured " << m.area_mm2 << " mm2, pi r^2 " << truth_mm2);
     CHECK(m.present);
-    CHECK(std::abs(m.area_mm2 - truth_mm2) < 0.10 * truth_mm2);
+    CHECK(std::abs(m.area_mm2 - truth_mm2) < 0.05 * truth_mm2);
     CHECK(m.contained);  // a disc around the tip in tissue is where the fluid should be
+    REQUIRE(m.warnings.size() == 1);
+    CHECK(m.warnings[0].find("pooling in tissue") != std::string::npos);
     CHECK(m.min_mm[0] == Approx(kTarget[0] - r).margin(0.4));
     CHECK(m.max_mm[1] == Approx(kTarget[1] + r).margin(0.4));
     CHECK(m.outline_mm.size() >= 8);
@@ -99,7 +103,7 @@ TEST_CASE("without a target a tip standing still arms the monitor") {
     monitor.process(tissue_with_pocket(0, frame++), g, needle_at({0, 20}));
   const auto m = monitor.process(tissue_with_pocket(4, frame++), g, needle_at({0, 20}));
   CHECK(m.monitored);
-  CHECK(m.area_mm2 == Approx(M_PI * 16).epsilon(0.20));  // -15 % measured: see README
+  CHECK(m.area_mm2 == Approx(M_PI * 16).epsilon(0.05));
   REQUIRE_FALSE(m.warnings.empty());
   CHECK(m.warnings.back().find("pooling in tissue") != std::string::npos);
 }
