@@ -38,13 +38,13 @@ cv::Mat smoothed_window(const cv::Mat& image, const RasterGeometry& g, const Win
   const double sx = w.cell_mm / g.spacing_mm[0], sz = w.cell_mm / g.spacing_mm[1];
   const cv::Matx23d to_image(sx, 0, (w.corner_mm[0] - g.origin_mm[0]) / g.spacing_mm[0],
                              0, sz, (w.corner_mm[1] - g.origin_mm[1]) / g.spacing_mm[1]);
-  cv::Mat grey_f, resampled, out;
-  image.convertTo(grey_f, CV_32F);
+  cv::Mat image_f, out;
+  image.convertTo(image_f, CV_32F);
   // Smooth at the image's own resolution, then sample: sampling the raw speckle onto a
   // grid of another pitch would alias it.
   const double sigma_x_px = smooth_mm / g.spacing_mm[0], sigma_z_px = smooth_mm / g.spacing_mm[1];
-  cv::GaussianBlur(grey_f, grey_f, cv::Size(), sigma_x_px, sigma_z_px, cv::BORDER_REFLECT);
-  cv::warpAffine(grey_f, out, to_image, cv::Size(w.cols, w.rows),
+  cv::GaussianBlur(image_f, image_f, cv::Size(), sigma_x_px, sigma_z_px, cv::BORDER_REFLECT);
+  cv::warpAffine(image_f, out, to_image, cv::Size(w.cols, w.rows),
                  cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
   return out;
 }

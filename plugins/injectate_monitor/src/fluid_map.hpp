@@ -34,9 +34,10 @@ struct Window {
   bool contains(cv::Point c) const { return c.x >= 0 && c.y >= 0 && c.x < cols && c.y < rows; }
 };
 
-// The grey image resampled on the window (bilinear) and smoothed by a Gaussian of
-// `smooth_mm`, which averages speckle out: what remains is local echogenicity (CV_32F).
-cv::Mat smoothed_window(const cv::Mat& grey, const RasterGeometry& g, const Window& w,
+// An image (grey levels or echo power) smoothed by a Gaussian of `smooth_mm`, which
+// averages speckle out, and resampled on the window (bilinear): what remains is local
+// echogenicity (CV_32F).
+cv::Mat smoothed_window(const cv::Mat& image, const RasterGeometry& g, const Window& w,
                         double smooth_mm);
 
 // The echo power of a log-compressed grey image (CV_32F, 1 at grey 255): grey g maps to

@@ -11,9 +11,9 @@
 // point: smoothed grey below the local tissue level by anechoic_margin finds it, its
 // boundary lies halfway between its level and the tissue's (fluid_at).
 // While monitoring, each cell's share of tissue echo lost since the baseline is measured
-// in echo power (echo_lost); the injected area is that share summed within spread_mm of
-// the compartment (or the tip): fluid filling a pocket in tissue, or the band a
-// compartment's wall sweeps as it distends (the simulator's pi r^2 either way). Cells
+// in echo power (echo_lost); the injected area is that share summed over the window:
+// fluid filling a pocket in tissue, or the band a compartment's wall sweeps as it
+// distends (the simulator's pi r^2 either way). Cells
 // that lost half their echo or more are the new fluid; the spread is contained while none
 // of it lies, in a layer thicker than a uniform distension would make, beyond the
 // compartment distended uniformly to hold that area (Steiner: A = P d + pi d^2) plus
