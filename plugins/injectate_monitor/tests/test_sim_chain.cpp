@@ -78,8 +78,9 @@ cv::Mat grey_of(const ImageFrame& im) {
 
 // The simulator distends the recess by d on every side; its lower wall sweeps a fat
 // lobule about as dark as the fluid, and the needle's clutter fills the recess's upper
-// half, so part of that band cannot be seen to change (README, "Measured figures"): the
-// area is checked to within 30 %, and that it grows, stays contained and raises no alert.
+// half, so part of that band cannot be seen to change (README, "Tests and measured
+// figures"): the area is checked to within 30 %, and that it grows, stays contained and
+// raises no alert.
 TEST_CASE("knee, 1 ml into the recess through the real chain: area against the simulated pocket",
           "[sim_chain]") {
   sim::Simulation sim(knee_scenario());
