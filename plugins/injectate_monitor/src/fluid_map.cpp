@@ -87,6 +87,16 @@ cv::Mat closed(const cv::Mat& mask, double close_mm, double cell_mm) {
   return out;
 }
 
+namespace {
+
+std::vector<PointMm> contour_mm(const std::vector<cv::Point>& contour, const Window& w) {
+  std::vector<PointMm> out;
+  for (const auto& p : contour) out.push_back(w.mm_of(cv::Point2f(p)));
+  return out;
+}
+
+}  // namespace
+
 cv::Mat opened(const cv::Mat& mask, double open_mm, double cell_mm) {
   // Erosion then dilation by a disc of radius r, each a threshold on a distance transform
   // (a large disc as a structuring element would cost its area per cell).
@@ -138,10 +148,8 @@ std::vector<PointMm> outline_mm(const cv::Mat& mask, const Window& w, double* pe
   const auto largest = std::max_element(contours.begin(), contours.end(), [](auto& a, auto& b) {
     return cv::contourArea(a) < cv::contourArea(b);
   });
-  std::vector<PointMm> out;
-  for (const auto& p : *largest) out.push_back(w.mm_of(cv::Point2f(p)));
   if (perimeter_mm) *perimeter_mm = cv::arcLength(*largest, true) * w.cell_mm;
-  return out;
+  return contour_mm(*largest, w);
 }
 
 std::vector<std::vector<PointMm>> outlines_mm(const cv::Mat& mask, const Window& w,
@@ -152,9 +160,7 @@ std::vector<std::vector<PointMm>> outlines_mm(const cv::Mat& mask, const Window&
   for (const auto& c : contours) {
     const double area_mm2 = cv::contourArea(c) * w.cell_area_mm2();
     if (area_mm2 < min_area_mm2) continue;
-    std::vector<PointMm> poly;
-    for (const auto& p : c) poly.push_back(w.mm_of(cv::Point2f(p)));
-    sized.emplace_back(area_mm2, std::move(poly));
+    sized.emplace_back(area_mm2, contour_mm(c, w));
   }
   std::sort(sized.begin(), sized.end(),
             [](const auto& a, const auto& b) { return a.first > b.first; });

@@ -37,7 +37,6 @@ void Monitor::to_idle() {
   state_ = State::idle;
   resting_frames_ = away_frames_ = leak_streak_ = baseline_count_ = 0;
   baseline_sum_.release();
-  baseline_.release();
   power_sum_.release();
   baseline_power_.release();
   compartment_.release();
@@ -91,19 +90,19 @@ cv::Mat Monitor::fluid_at(const cv::Mat& smoothed, double tissue_level) const {
 }
 
 void Monitor::finish_baseline() {
-  baseline_ = baseline_sum_ / baseline_count_;
+  const cv::Mat baseline = baseline_sum_ / baseline_count_;  // grey: finds the compartment
   baseline_power_ = power_sum_ / baseline_count_;
   injection_point_ = {tip_sum_[0] / baseline_count_, tip_sum_[1] / baseline_count_};
   const cv::Point seed = window_.cell_of(injection_point_);
   // First against the window's median, then against the tissue right around the fluid
   // (or the tip): the window may hold brighter tendon or a dark bone shadow.
-  const cv::Mat core = fluid_at(baseline_, median_level(baseline_));
+  const cv::Mat core = fluid_at(baseline, median_level(baseline));
   cv::Mat origin = core.clone();
   if (count(origin) == 0 && window_.contains(seed)) origin.at<uint8_t>(seed) = 255;
   const cv::Mat ring = within(origin, kRingOuterMm, s_.cell_mm) & ~within(origin, kRingInnerMm, s_.cell_mm);
-  double tissue_level = median_level(baseline_, ring);
-  if (std::isnan(tissue_level)) tissue_level = median_level(baseline_);
-  compartment_ = fluid_at(baseline_, tissue_level);
+  double tissue_level = median_level(baseline, ring);
+  if (std::isnan(tissue_level)) tissue_level = median_level(baseline);
+  compartment_ = fluid_at(baseline, tissue_level);
   compartment_area_mm2_ = count(compartment_) * window_.cell_area_mm2();
   compartment_outline_ = outline_mm(compartment_, window_, &compartment_perimeter_mm_);
   // Distances are measured from the compartment, or from the tip when it is in tissue.

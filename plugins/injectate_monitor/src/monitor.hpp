@@ -102,7 +102,8 @@ class Monitor {
   std::optional<PointMm> rest_point_;  // where the tip came to rest (tip_resting)
   PointMm tip_sum_{0, 0};
   Window window_;
-  cv::Mat baseline_sum_, baseline_, compartment_;
+  cv::Mat baseline_sum_;  // smoothed grey, summed over the baseline frames
+  cv::Mat compartment_;
   cv::Mat power_sum_, baseline_power_;  // smoothed echo power (echo_power)
   cv::Mat origin_;                      // the compartment, or the injection point's cell in tissue
   int baseline_count_ = 0;
